@@ -1,0 +1,136 @@
+package dev.cliptune.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.weights.ClipWeights;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * {@code bench clip}: image- and text-encoder throughput of a CLIP with random weights (no download), with
+ * the rows {@code zs_text} and {@code zs_image} at the settings of {@code shared/perf/official-cpu.md}.
+ */
+public final class ClipBench {
+  /** Settings of the official timing anchors. */
+  static final int ZS_CLASSES = 100;
+  static final int ZS_IMAGE_BATCH = 8;
+
+  private final ClipConfig config;
+  private final int warmup;
+  private final int repeats;
+
+  public ClipBench(ClipConfig config, int warmup, int repeats) {
+    this.config = config;
+    this.warmup = warmup;
+    this.repeats = repeats;
+  }
+
+  /** Random token rows shaped like class prompts: SOT, 8 ids, EOT, zero padding. */
+  static long[] promptIds(int n, int ctx, int vocab, long seed) {
+    Random r = new Random(seed);
+    long[] ids = new long[n * ctx];
+    for (int i = 0; i < n; i++) {
+      ids[i * ctx] = vocab - 2;
+      for (int j = 1; j <= 8; j++) {
+        ids[i * ctx + j] = 256 + r.nextInt(vocab - 600);
+      }
+      ids[i * ctx + 9] = vocab - 1;
+    }
+    return ids;
+  }
+
+  public List<BenchRow> run(PrintStream log, double matmulGflops) {
+    List<BenchRow> rows = new ArrayList<>();
+    log.println("building " + ClipWeights.describe(config) + " with random weights ...");
+    ClipWeights w = ClipWeights.random(config, 0);
+    int r = config.vision().imageSize();
+    int ctx = config.text().contextLength();
+    try (ClipModel model = ClipModel.create(w); NDManager m = NDManager.newBaseManager(model.device())) {
+      double imgFlops = Flops.image(config, 0) / 1e9;
+      double txtFlops = Flops.text(config) / 1e9;
+      for (int b : new int[] {1, 8, 32}) {
+        NDArray px = m.randomNormal(new Shape(b, 3, r, r));
+        double s = Timing.median(warmup, repeats, () -> {
+          try (NDManager step = m.newSubManager()) {
+            px.tempAttach(step);
+            model.encodeImage(px).toFloatArray();
+          }
+        });
+        rows.add(new BenchRow("image_b" + b, "image encoder, batch " + b, s, b / s, b * imgFlops));
+        log.println(rows.get(rows.size() - 1).line(matmulGflops));
+        px.close();
+      }
+      NDArray ids = m.create(promptIds(ZS_CLASSES, ctx, config.text().vocabSize(), 1), new Shape(ZS_CLASSES, ctx));
+      double st = Timing.median(warmup, repeats, () -> {
+        try (NDManager step = m.newSubManager()) {
+          ids.tempAttach(step);
+          model.encodeText(ids).toFloatArray();
+        }
+      });
+      rows.add(new BenchRow("zs_text", "zero-shot: encode " + ZS_CLASSES + " class prompts", st, null,
+          ZS_CLASSES * txtFlops));
+      log.println(rows.get(rows.size() - 1).line(matmulGflops));
+      NDArray text = model.encodeText(ids);
+      NDArray textNorm = ClipModel.l2Normalise(text);
+      NDArray px = m.randomNormal(new Shape(ZS_IMAGE_BATCH, 3, r, r));
+      double si = Timing.median(warmup, repeats, () -> {
+        try (NDManager step = m.newSubManager()) {
+          px.tempAttach(step);
+          try (NDArray f = model.encodeImage(px)) {
+            model.logits(f, textNorm).toFloatArray();
+          }
+        }
+      });
+      rows.add(new BenchRow("zs_image", "zero-shot: images + logits (" + ZS_CLASSES + " classes precomputed)", si,
+          ZS_IMAGE_BATCH / si, ZS_IMAGE_BATCH * imgFlops));
+      log.println(rows.get(rows.size() - 1).line(matmulGflops));
+    }
+    return rows;
+  }
+
+  /** Result of a memory run: RSS samples over many batches. */
+  public record MemoryRun(int batches, int batchSize, long[] rssSamples) {
+    public long growth() {
+      return rssSamples[rssSamples.length - 1] - rssSamples[0];
+    }
+
+    /** Largest RSS minus the RSS after the first tenth of the run (warm-up allocations excluded). */
+    public long maxGrowthAfterWarmup() {
+      long base = rssSamples[Math.min(1, rssSamples.length - 1)];
+      long max = base;
+      for (int i = 1; i < rssSamples.length; i++) {
+        max = Math.max(max, rssSamples[i]);
+      }
+      return max - base;
+    }
+  }
+
+  /** Encodes {@code batches} random image batches, sampling RSS ten times along the way. */
+  public MemoryRun memory(int batches, int batchSize, PrintStream log) {
+    ClipWeights w = ClipWeights.random(config, 0);
+    int r = config.vision().imageSize();
+    int samples = 11;
+    long[] rss = new long[samples];
+    int k = 0;
+    try (ClipModel model = ClipModel.create(w); NDManager m = NDManager.newBaseManager(model.device())) {
+      for (int i = 0; i < batches; i++) {
+        if (i % Math.max(1, batches / (samples - 1)) == 0 && k < samples - 1) {
+          rss[k++] = Timing.rssBytes();
+          log.printf("memory: batch %d/%d, RSS %.1f MiB%n", i, batches, rss[k - 1] / 1048576.0);
+        }
+        try (NDManager step = m.newSubManager()) {
+          NDArray px = step.randomNormal(new Shape(batchSize, 3, r, r));
+          model.encodeImage(px).toFloatArray();
+        }
+      }
+      rss[samples - 1] = Timing.rssBytes();
+      log.printf("memory: batch %d/%d, RSS %.1f MiB%n", batches, batches, rss[samples - 1] / 1048576.0);
+    }
+    return new MemoryRun(batches, batchSize, java.util.Arrays.copyOf(rss, samples));
+  }
+}

@@ -1,0 +1,36 @@
+package dev.cliptune.bench;
+
+import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.TextConfig;
+import dev.cliptune.clip.VisionConfig;
+
+/**
+ * Analytic floating-point operation counts (2 x multiply-accumulates of matrix products and the patch
+ * convolution), the convention of {@code shared/perf/official-cpu.md}.
+ */
+public final class Flops {
+  private Flops() {}
+
+  /** One transformer layer over {@code t} tokens of width {@code d} with MLP width {@code h}. */
+  static double layerMacs(long t, long d, long h) {
+    return 4.0 * t * d * d + 2.0 * t * d * h + 2.0 * t * t * d;
+  }
+
+  /** One image through the image tower with {@code extraTokens} prompt tokens. */
+  public static double image(ClipConfig c, int extraTokens) {
+    VisionConfig v = c.vision();
+    long t = v.tokens() + extraTokens;
+    double macs = (double) v.grid() * v.grid() * v.width() * 3 * v.patchSize() * v.patchSize();
+    macs += v.layers() * layerMacs(t, v.width(), v.mlpHidden());
+    macs += (double) v.width() * c.embedDim();
+    return 2 * macs;
+  }
+
+  /** One prompt through the text tower (full context). */
+  public static double text(ClipConfig c) {
+    TextConfig x = c.text();
+    double macs = x.layers() * layerMacs(x.contextLength(), x.width(), x.mlpHidden());
+    macs += (double) x.width() * c.embedDim();
+    return 2 * macs;
+  }
+}

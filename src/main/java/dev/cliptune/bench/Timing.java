@@ -1,0 +1,38 @@
+package dev.cliptune.bench;
+
+import java.util.Arrays;
+
+/** Median-of-n wall-clock timing after warm-up calls. */
+public final class Timing {
+  private Timing() {}
+
+  /** Runs {@code warmup} untimed calls, then {@code repeats} timed ones; returns the median in seconds. */
+  public static double median(int warmup, int repeats, Runnable call) {
+    for (int i = 0; i < warmup; i++) {
+      call.run();
+    }
+    double[] t = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      long s = System.nanoTime();
+      call.run();
+      t[i] = (System.nanoTime() - s) / 1e9;
+    }
+    Arrays.sort(t);
+    return repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+  }
+
+  /** Resident set size of this process in bytes (Linux {@code /proc/self/status}), or -1. */
+  public static long rssBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          String[] p = line.trim().split("\\s+");
+          return Long.parseLong(p[1]) * 1024;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,297 @@
+package dev.cliptune.clip;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.io.FloatTensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIP with a ViT image tower and a causal text tower (CLIP.md §2–5), frozen, on libtorch. Both towers are
+ * written once with the insertion points every prompt learner needs ({@link TextInput}, {@link VisionInput}).
+ *
+ * <p>Arrays returned by the encoders belong to the manager of the caller's input; the weights live in the
+ * model's own manager and are never modified.
+ */
+public final class ClipModel implements AutoCloseable {
+  private final ClipConfig config;
+  private final NDManager manager;
+  private final String identity;
+
+  // vision tower
+  private final NDArray conv1;
+  private final NDArray classEmbedding;
+  private final NDArray visualPositional;
+  private final NDArray lnPreW;
+  private final NDArray lnPreB;
+  private final Transformer visual;
+  private final NDArray lnPostW;
+  private final NDArray lnPostB;
+  private final NDArray visualProj;
+
+  // text tower
+  private final NDArray tokenEmbedding;
+  private final NDArray textPositional;
+  private final Transformer text;
+  private final NDArray causalMask;
+  private final NDArray lnFinalW;
+  private final NDArray lnFinalB;
+  private final NDArray textProj;
+  private final float logitScale;
+
+  private ClipModel(ClipWeights w, Device device) {
+    this.config = w.config();
+    this.identity = w.sha256();
+    this.manager = NDManager.newBaseManager(device);
+    VisionConfig vc = config.vision();
+    TextConfig tc = config.text();
+    conv1 = load(w, "visual.conv1.weight");
+    classEmbedding = load(w, "visual.class_embedding");
+    visualPositional = load(w, "visual.positional_embedding");
+    lnPreW = load(w, "visual.ln_pre.weight");
+    lnPreB = load(w, "visual.ln_pre.bias");
+    visual = new Transformer(blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(), vc.heads(),
+        vc.layerNormEps());
+    lnPostW = load(w, "visual.ln_post.weight");
+    lnPostB = load(w, "visual.ln_post.bias");
+    visualProj = load(w, "visual.proj");
+    tokenEmbedding = load(w, "token_embedding.weight");
+    textPositional = load(w, "positional_embedding");
+    text = new Transformer(blocks(w, "transformer.resblocks.", tc.layers()), tc.width(), tc.heads(),
+        tc.layerNormEps());
+    causalMask = Transformer.causalMask(manager, tc.contextLength());
+    lnFinalW = load(w, "ln_final.weight");
+    lnFinalB = load(w, "ln_final.bias");
+    textProj = load(w, "text_projection");
+    logitScale = w.get("logit_scale").data()[0];
+  }
+
+  /** Copies the weights onto {@code device} (CPU unless a GPU is asked for). */
+  public static ClipModel create(ClipWeights weights, Device device) {
+    return new ClipModel(weights, device);
+  }
+
+  public static ClipModel create(ClipWeights weights) {
+    return new ClipModel(weights, Device.cpu());
+  }
+
+  private NDArray load(ClipWeights w, String name) {
+    FloatTensor t = w.get(name);
+    NDArray a = manager.create(t.data(), new Shape(t.shape()));
+    a.setName(name);
+    return a;
+  }
+
+  private List<Transformer.Block> blocks(ClipWeights w, String prefix, int layers) {
+    List<Transformer.Block> out = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      String p = prefix + i + ".";
+      out.add(new Transformer.Block(
+          load(w, p + "ln_1.weight"), load(w, p + "ln_1.bias"),
+          load(w, p + "attn.in_proj_weight"), load(w, p + "attn.in_proj_bias"),
+          load(w, p + "attn.out_proj.weight"), load(w, p + "attn.out_proj.bias"),
+          load(w, p + "ln_2.weight"), load(w, p + "ln_2.bias"),
+          load(w, p + "mlp.c_fc.weight"), load(w, p + "mlp.c_fc.bias"),
+          load(w, p + "mlp.c_proj.weight"), load(w, p + "mlp.c_proj.bias")));
+    }
+    return out;
+  }
+
+  public ClipConfig config() {
+    return config;
+  }
+
+  /** SHA-256 of the weights this model was built from (the backbone identity of prompt checkpoints). */
+  public String identity() {
+    return identity;
+  }
+
+  public Device device() {
+    return manager.getDevice();
+  }
+
+  /** {@code exp(logit_scale)}: the multiplier of cosine similarities. */
+  public float logitScaleExp() {
+    return (float) Math.exp(logitScale);
+  }
+
+  /** The frozen token embedding table {@code [V, Dt]} (read-only; do not close). */
+  public NDArray tokenEmbeddingTable() {
+    return tokenEmbedding;
+  }
+
+  /** The frozen {@code ln_final.weight} (MIP meta-initialises its context from it; do not close). */
+  public NDArray lnFinalWeight() {
+    return lnFinalW;
+  }
+
+  // ---------------------------------------------------------------- image tower
+
+  /** {@code encode_image}: features of {@code pixels [B, 3, R, R]}, not normalised, {@code [B, E]}. */
+  public NDArray encodeImage(NDArray pixels) {
+    return encodeImage(VisionInput.of(pixels), Probe.NONE);
+  }
+
+  /** The image tower with optional visual prompts (CLIP.md §4). */
+  public NDArray encodeImage(VisionInput in, Probe probe) {
+    VisionConfig vc = config.vision();
+    NDArray pixels = in.pixels();
+    Shape ps = pixels.getShape();
+    if (ps.dimension() != 4 || ps.get(1) != 3 || ps.get(2) != vc.imageSize() || ps.get(3) != vc.imageSize()) {
+      throw new IllegalArgumentException("image batch has shape " + ps + ", expected [B, 3, "
+          + vc.imageSize() + ", " + vc.imageSize() + "]");
+    }
+    long b = ps.get(0);
+    NDArray x;
+    try (NDArray conv = Conv2d.conv2d(pixels, conv1, null, new Shape(vc.patchSize(), vc.patchSize()))
+            .singletonOrThrow();
+        NDArray patches = conv.reshape(b, vc.width(), -1).transpose(0, 2, 1); // [B, G*G, Dv]
+        NDArray first = patches.get(new NDIndex(":, :1, :"));
+        NDArray zeros = first.zerosLike();
+        NDArray cls = zeros.add(classEmbedding);
+        NDArray tokens = NDArrays.concat(new NDList(cls, patches), 1)) {
+      probe.record("vision/patch_embeddings", patches);
+      x = tokens.add(visualPositional);
+    }
+    if (in.prompts() != null) {
+      NDArray p = in.prompts();
+      NDArray expanded = p.getShape().dimension() == 2
+          ? p.expandDims(0).broadcast(b, p.getShape().get(0), vc.width()) : p;
+      NDArray withPrompts = NDArrays.concat(new NDList(x, expanded), 1);
+      if (expanded != p) {
+        expanded.close();
+      }
+      x.close();
+      x = withPrompts;
+    }
+    NDArray h = Transformer.layerNorm(x, lnPreW, lnPreB, (float) vc.layerNormEps());
+    x.close();
+    probe.record("vision/after_ln_pre", h);
+    List<NDArray> deep = in.deep();
+    Transformer.Insert insert = deep.isEmpty() ? null : (layer, t) -> replaceLast(t, deep, layer);
+    NDArray out = visual.forward(h, null, insert, probe, "vision/");
+    h.close();
+    NDArray feat;
+    try (NDArray clsTok = out.get(new NDIndex(":, 0, :"));
+        NDArray post = Transformer.layerNorm(clsTok, lnPostW, lnPostB, (float) vc.layerNormEps())) {
+      probe.record("vision/after_ln_post_cls", post);
+      feat = post.matMul(visualProj);
+    }
+    out.close();
+    return feat;
+  }
+
+  /** Replaces the last {@code n} tokens of {@code x [B, T, D]} with {@code deep[layer-1] [n, D]}. */
+  private static NDArray replaceLast(NDArray x, List<NDArray> deep, int layer) {
+    if (layer - 1 >= deep.size()) {
+      return x;
+    }
+    NDArray p = deep.get(layer - 1);
+    long n = p.getShape().get(0);
+    Shape s = x.getShape();
+    try (NDArray keep = x.get(new NDIndex(":, :{}, :", s.get(1) - n));
+        NDArray expanded = p.expandDims(0).broadcast(s.get(0), n, s.get(2))) {
+      return NDArrays.concat(new NDList(keep, expanded), 1);
+    }
+  }
+
+  /** Replaces rows {@code 1..n} of {@code x [C, L, D]} with {@code deep[layer-1] [n, D]}. */
+  private static NDArray replaceAfterSot(NDArray x, List<NDArray> deep, int layer) {
+    if (layer - 1 >= deep.size()) {
+      return x;
+    }
+    NDArray p = deep.get(layer - 1);
+    long n = p.getShape().get(0);
+    Shape s = x.getShape();
+    try (NDArray prefix = x.get(new NDIndex(":, :1, :"));
+        NDArray suffix = x.get(new NDIndex(":, {}:, :", 1 + n));
+        NDArray expanded = p.expandDims(0).broadcast(s.get(0), n, s.get(2))) {
+      return NDArrays.concat(new NDList(prefix, expanded, suffix), 1);
+    }
+  }
+
+  // ---------------------------------------------------------------- text tower
+
+  /** Token ids {@code [C, L]} (int64) to embeddings {@code [C, L, Dt]} in the manager of {@code ids}. */
+  public NDArray embedTokens(NDArray ids) {
+    try (NDArray flat = ids.flatten()) {
+      NDArray rows = tokenEmbedding.get(ids.getManager(), new NDIndex("{}", flat));
+      NDArray out = rows.reshape(ids.getShape().get(0), ids.getShape().get(1), config.text().width());
+      rows.close();
+      return out;
+    }
+  }
+
+  /** {@code encode_text(ids)} for {@code ids [C, L]}: features {@code [C, E]}, not normalised. */
+  public NDArray encodeText(NDArray ids) {
+    return encodeText(ids, Probe.NONE);
+  }
+
+  public NDArray encodeText(NDArray ids, Probe probe) {
+    try (NDArray emb = embedTokens(ids); NDArray eot = ids.argMax(1)) {
+      return encodeText(new TextInput(emb, eot), probe);
+    }
+  }
+
+  /** The text tower from input embeddings, as the prompt learners call it (CLIP.md §3). */
+  public NDArray encodeText(TextInput in, Probe probe) {
+    TextConfig tc = config.text();
+    NDArray e = in.embeddings();
+    Shape s = e.getShape();
+    if (s.dimension() != 3 || s.get(1) != tc.contextLength() || s.get(2) != tc.width()) {
+      throw new IllegalArgumentException("text embeddings have shape " + s + ", expected [C, "
+          + tc.contextLength() + ", " + tc.width() + "]");
+    }
+    long c = s.get(0);
+    NDArray x = e.add(textPositional);
+    probe.record("text/embeddings", x);
+    List<NDArray> deep = in.deep();
+    Transformer.Insert insert = deep.isEmpty() ? null : (layer, t) -> replaceAfterSot(t, deep, layer);
+    NDArray out = text.forward(x, causalMask, insert, probe, "text/");
+    x.close();
+    NDArray lnW = in.lnFinalWeight() != null ? in.lnFinalWeight() : lnFinalW;
+    NDArray feat;
+    try (NDArray normed = Transformer.layerNorm(out, lnW, lnFinalB, (float) tc.layerNormEps())) {
+      probe.record("text/after_ln_final", normed);
+      try (NDArray flat = normed.reshape(c * tc.contextLength(), tc.width());
+          NDArray eot = in.eotIndex().toType(DataType.INT64, false);
+          NDArray base = eot.getManager().arange(0, (int) c * tc.contextLength(), tc.contextLength(), DataType.INT64);
+          NDArray index = base.add(eot);
+          NDArray pooled = flat.get(new NDIndex("{}", index))) {
+        feat = pooled.matMul(textProj);
+      }
+    }
+    out.close();
+    return feat;
+  }
+
+  // ---------------------------------------------------------------- similarity
+
+  /** {@code exp(logit_scale) * normalise(img) · normalise(txt)ᵀ}: {@code [B, C]}. */
+  public NDArray logits(NDArray imageFeatures, NDArray textFeatures) {
+    try (NDArray i = l2Normalise(imageFeatures); NDArray t = l2Normalise(textFeatures);
+        NDArray tt = t.transpose(); NDArray sim = i.matMul(tt)) {
+      return sim.mul(logitScaleExp());
+    }
+  }
+
+  /** Row-wise {@code x / ||x||₂} without epsilon, as the official code. */
+  public static NDArray l2Normalise(NDArray x) {
+    try (NDArray n = x.norm(new int[] {-1}, true)) {
+      return x.div(n);
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,141 @@
+package dev.cliptune.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.List;
+
+/**
+ * A stack of pre-LN residual attention blocks (CLIP.md §2), shared by both towers. Runs batch-first
+ * {@code [N, T, D]}. Intermediate arrays are closed as soon as they are used: under autograd libtorch keeps
+ * what backward needs by reference, so closing the Java handles never loses a gradient.
+ */
+final class Transformer {
+
+  /** Weights of one block, OpenAI names in comments. */
+  record Block(
+      NDArray ln1W, NDArray ln1B, // ln_1
+      NDArray inProjW, NDArray inProjB, // attn.in_proj_weight [3D, D] (q, k, v), in_proj_bias
+      NDArray outProjW, NDArray outProjB, // attn.out_proj
+      NDArray ln2W, NDArray ln2B, // ln_2
+      NDArray fcW, NDArray fcB, // mlp.c_fc [4D, D]
+      NDArray projW, NDArray projB) {} // mlp.c_proj [D, 4D]
+
+  /** Replaces tokens of the input of a layer (the insertion point of deep prompts). */
+  interface Insert {
+    NDArray apply(int layer, NDArray x);
+  }
+
+  private final List<Block> blocks;
+  private final int width;
+  private final int heads;
+  private final float eps;
+
+  Transformer(List<Block> blocks, int width, int heads, double eps) {
+    if (width % heads != 0) {
+      throw new IllegalArgumentException("width " + width + " is not divisible by " + heads + " heads");
+    }
+    this.blocks = blocks;
+    this.width = width;
+    this.heads = heads;
+    this.eps = (float) eps;
+  }
+
+  int layers() {
+    return blocks.size();
+  }
+
+  /**
+   * Runs every block. {@code mask} is an additive {@code [T, T]} mask or null; {@code insert} (may be
+   * null) is called before every layer but the first. Records each block's output as
+   * {@code <prefix>block<i>}.
+   */
+  NDArray forward(NDArray x, NDArray mask, Insert insert, Probe probe, String prefix) {
+    NDArray h = x;
+    for (int i = 0; i < blocks.size(); i++) {
+      if (i > 0 && insert != null) {
+        NDArray replaced = insert.apply(i, h);
+        if (replaced != h && h != x) {
+          h.close();
+        }
+        h = replaced;
+      }
+      NDArray out = block(blocks.get(i), h, mask);
+      if (h != x) {
+        h.close();
+      }
+      h = out;
+      probe.record(prefix + "block" + i, h);
+    }
+    return h;
+  }
+
+  private NDArray block(Block b, NDArray x, NDArray mask) {
+    NDArray attn;
+    try (NDArray h = layerNorm(x, b.ln1W, b.ln1B, eps)) {
+      attn = attention(h, b, mask);
+    }
+    NDArray x1 = x.add(attn);
+    attn.close();
+    NDArray mlp;
+    try (NDArray h = layerNorm(x1, b.ln2W, b.ln2B, eps);
+        NDArray f = Linear.linear(h, b.fcW, b.fcB).singletonOrThrow();
+        NDArray g = quickGelu(f)) {
+      mlp = Linear.linear(g, b.projW, b.projB).singletonOrThrow();
+    }
+    NDArray out = x1.add(mlp);
+    x1.close();
+    mlp.close();
+    return out;
+  }
+
+  /** Multi-head self-attention with fused QKV weights, PyTorch {@code nn.MultiheadAttention} semantics. */
+  private NDArray attention(NDArray x, Block b, NDArray mask) {
+    Shape s = x.getShape();
+    long n = s.get(0);
+    long t = s.get(1);
+    int hd = width / heads;
+    NDArray o;
+    try (NDArray qkv = Linear.linear(x, b.inProjW, b.inProjB).singletonOrThrow();
+        NDArray split = qkv.reshape(n, t, 3, heads, hd).transpose(2, 0, 3, 1, 4); // [3, N, H, T, hd]
+        NDArray q0 = split.get(0);
+        NDArray q = q0.mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray k = split.get(1);
+        NDArray kt = k.transpose(0, 1, 3, 2);
+        NDArray v = split.get(2);
+        NDArray scores = q.matMul(kt);
+        NDArray masked = mask == null ? null : scores.add(mask);
+        NDArray a = (masked == null ? scores : masked).softmax(-1);
+        NDArray ctx = a.matMul(v);
+        NDArray merged = ctx.transpose(0, 2, 1, 3).reshape(n, t, width)) {
+      o = Linear.linear(merged, b.outProjW, b.outProjB).singletonOrThrow();
+    }
+    return o;
+  }
+
+  static NDArray layerNorm(NDArray x, NDArray w, NDArray b, float eps) {
+    return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), w, b, eps)
+        .singletonOrThrow();
+  }
+
+  /** QuickGELU: {@code x * sigmoid(1.702 x)}. */
+  static NDArray quickGelu(NDArray x) {
+    try (NDArray s = x.mul(1.702f); NDArray g = Activation.sigmoid(s)) {
+      return x.mul(g);
+    }
+  }
+
+  /** The additive causal mask {@code M[i][j] = -inf for j > i}. */
+  static NDArray causalMask(NDManager manager, int length) {
+    float[] m = new float[length * length];
+    for (int i = 0; i < length; i++) {
+      for (int j = i + 1; j < length; j++) {
+        m[i * length + j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return manager.create(m, new Shape(length, length));
+  }
+}
