@@ -1,0 +1,15 @@
+package dev.cliptune.clip.weights;
+
+/**
+ * A CLIP checkpoint cannot be loaded or a weight set is inconsistent. The message names the file (and
+ * the tensor or configuration field) and says what was expected and what was found.
+ */
+public class ClipWeightsException extends RuntimeException {
+  public ClipWeightsException(String message) {
+    super(message);
+  }
+
+  public ClipWeightsException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
