@@ -261,10 +261,10 @@ public final class ClipModel implements AutoCloseable {
     NDArray feat;
     try (NDArray normed = Transformer.layerNorm(out, lnW, lnFinalB, (float) tc.layerNormEps())) {
       probe.record("text/after_ln_final", normed);
+      // flat row index c*L + eot[c]; created in the activations' manager, never closing the caller's eotIndex
       try (NDArray flat = normed.reshape(c * tc.contextLength(), tc.width());
-          NDArray eot = in.eotIndex().toType(DataType.INT64, false);
-          NDArray base = eot.getManager().arange(0, (int) c * tc.contextLength(), tc.contextLength(), DataType.INT64);
-          NDArray index = base.add(eot);
+          NDArray base = normed.getManager().arange(0, (int) c * tc.contextLength(), tc.contextLength(), DataType.INT64);
+          NDArray index = base.add(in.eotIndex());
           NDArray pooled = flat.get(new NDIndex("{}", index))) {
         feat = pooled.matMul(textProj);
       }

@@ -94,7 +94,7 @@ final class ManifestFixtures implements ParityRunner.FixtureContext {
     planTokenisation(out);
     planPreprocess(out);
     planClip(out);
-    MethodCases.plan(m, dir, out);
+    new MethodCases(m, dir, this::model, this::tokenizer, this::file).plan(out);
     return out;
   }
 

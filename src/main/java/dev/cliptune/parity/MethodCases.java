@@ -1,34 +1,196 @@
 package dev.cliptune.parity;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.Probe;
+import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.TensorInfo;
+import dev.cliptune.prompt.Method;
+import dev.cliptune.prompt.MethodConfig;
+import dev.cliptune.prompt.PromptLearner;
+import dev.cliptune.prompt.PromptLearners;
+import dev.cliptune.prompt.PromptParameter;
+import dev.cliptune.train.Sgd;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The prompt-learning method cases of a manifest ({@code methods[]}): one check per reference tensor of the
- * case file except its inputs and starting parameters.
+ * case file except its inputs and starting parameters. A case is computed once, on its first selected
+ * check: build the learner from the case's official configuration and class names, compare its deterministic
+ * initialisation with {@code init/*}, load {@code params/*}, then evaluation logits and debug activations,
+ * the training loss, gradients and two SGD steps, and the same with the official float16 casts where the
+ * case records them.
  */
 final class MethodCases {
-  private MethodCases() {}
+  private final JsonNode manifest;
+  private final Path dir;
+  private final Supplier<ClipModel> model;
+  private final Supplier<ClipTokenizer> tokenizer;
+  private final Function<String, SafeTensors> files;
+  private final Map<String, Map<String, float[]>> computed = new HashMap<>();
 
-  static void plan(JsonNode manifest, Path dir, List<Planned> out) {
+  MethodCases(JsonNode manifest, Path dir, Supplier<ClipModel> model, Supplier<ClipTokenizer> tokenizer,
+      Function<String, SafeTensors> files) {
+    this.manifest = manifest;
+    this.dir = dir;
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.files = files;
+  }
+
+  void plan(List<Planned> out) {
     for (JsonNode c : manifest.path("methods")) {
       String id = c.path("id").asText();
       String method = c.path("method").asText();
-      Path file = dir.resolve(c.path("file").asText());
-      try (SafeTensors st = SafeTensors.open(file)) {
-        for (TensorInfo t : st.tensors()) {
-          String tensor = t.name();
-          if (tensor.startsWith("inputs/") || tensor.startsWith("params/")) {
-            continue;
+      String file = c.path("file").asText();
+      Tolerances tol = new Tolerances(c.path("tolerances"));
+      for (TensorInfo t : files.apply(file).tensors()) {
+        String tensor = t.name();
+        if (tensor.startsWith("inputs/") || tensor.startsWith("params/")) {
+          continue;
+        }
+        String name = id + "/" + tensor;
+        out.add(new Planned("methods", method, id, name, () -> check(name, c, file, tensor, tol)));
+      }
+    }
+  }
+
+  private Check check(String name, JsonNode c, String file, String tensor, Tolerances tol) {
+    SafeTensors ref = files.apply(file);
+    Map<String, float[]> got = computed.computeIfAbsent(c.path("id").asText(), k -> compute(c, ref));
+    float[] mine = got.get(tensor);
+    if (mine == null) {
+      return Check.fail(name, "not produced by the implementation");
+    }
+    if (ref.info(tensor).dtype().isFloating()) {
+      float[] want = ref.floats(tensor);
+      if (want.length != mine.length) {
+        return Check.fail(name, "computed " + mine.length + " values, reference " + ref.info(tensor).shapeString());
+      }
+      double t = tol.get(tensor, Compare.maxAbsValue(want));
+      return Check.compare(name, Compare.maxAbs(mine, want), t, tol.has(tensor) ? "" : "(derived tol)");
+    }
+    long[] want = ref.longs(tensor);
+    long[] m = new long[mine.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = (long) mine[i];
+    }
+    double err = Compare.maxAbs(m, want);
+    return Check.compare(name, err, 0, err == 0 ? "" : Compare.firstDifference(m, want));
+  }
+
+  private static MethodConfig config(JsonNode c, boolean fp16) {
+    Method m = Method.parse(c.path("method").asText());
+    Map<String, Object> keys = new LinkedHashMap<>();
+    c.path("official_config").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
+    MethodConfig cfg = MethodConfig.fromOfficial(m, keys);
+    return fp16 ? cfg.with("FP16_CASTS", "true", "official_fp16_roundtrip") : cfg;
+  }
+
+  private static List<String> strings(JsonNode arr) {
+    List<String> out = new java.util.ArrayList<>();
+    arr.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /** Everything one case produces, by reference tensor name. */
+  private Map<String, float[]> compute(JsonNode c, SafeTensors ref) {
+    Map<String, float[]> out = new HashMap<>();
+    ClipModel clip = model.get();
+    List<String> classes = strings(c.path("classnames"));
+    JsonNode opt = c.path("optimizer");
+    double lr = opt.path("lr").asDouble();
+    double momentum = opt.path("momentum").asDouble();
+    double wd = opt.path("weight_decay").asDouble();
+    try (NDManager m = NDManager.newBaseManager(clip.device());
+        PromptLearner learner = PromptLearners.create(clip, tokenizer.get(), classes, config(c, false))) {
+      long[] tokens = learner.tokenizedPrompts();
+      float[] tf = new float[tokens.length];
+      for (int i = 0; i < tf.length; i++) {
+        tf[i] = tokens[i];
+      }
+      out.put("buffers/tokenized_prompts", tf);
+      for (PromptParameter p : learner.parameters()) {
+        out.put("init/" + p.name(), learner.initialValue(p.name()));
+      }
+      loadParams(learner, ref);
+      NDArray px = m.create(ref.floats("inputs/pixel_values"), new Shape(ref.info("inputs/pixel_values").shape()));
+      NDArray labels = m.create(ref.longs("inputs/labels"));
+      Probe probe = (n, v) -> out.put("debug/" + n, v.toFloatArray());
+      try (NDManager s = m.newSubManager()) {
+        px.tempAttach(s);
+        out.put("logits", learner.logits(px, probe).toFloatArray());
+      }
+      try (Sgd sgd = new Sgd(learner.parameters(), momentum, wd)) {
+        out.put("loss", new float[] {trainStep(learner, px, labels, m)});
+        grads(learner, "grad/", out);
+        sgd.step(lr);
+        values(learner, "after_step1/", out);
+        out.put("loss_step2", new float[] {trainStep(learner, px, labels, m)});
+        grads(learner, "grad_step2/", out);
+        sgd.step(lr);
+        values(learner, "after_step2/", out);
+      }
+      if (ref.has("official_fp16_roundtrip/logits")) {
+        try (PromptLearner half = PromptLearners.create(clip, tokenizer.get(), classes, config(c, true));
+            Sgd sgd = new Sgd(half.parameters(), momentum, wd)) {
+          loadParams(half, ref);
+          try (NDManager s = m.newSubManager()) {
+            px.tempAttach(s);
+            out.put("official_fp16_roundtrip/logits", half.logits(px, Probe.NONE).toFloatArray());
           }
-          String name = id + "/" + tensor;
-          out.add(new Planned("methods", method, id, name,
-              () -> Check.skip(name, method + " is not implemented yet")));
+          out.put("official_fp16_roundtrip/loss", new float[] {trainStep(half, px, labels, m)});
+          grads(half, "official_fp16_roundtrip/grad/", out);
+          sgd.step(lr);
+          values(half, "official_fp16_roundtrip/after_step1/", out);
         }
       }
+    }
+    return out;
+  }
+
+  private static void loadParams(PromptLearner learner, SafeTensors ref) {
+    for (PromptParameter p : learner.parameters()) {
+      String t = "params/" + p.name();
+      learner.setParameter(p.name(), ref.floats(t), ref.info(t).shape());
+    }
+  }
+
+  /** Forward and backward of the mean cross-entropy; returns the loss. Gradients stay on the parameters. */
+  static float trainStep(PromptLearner learner, NDArray px, NDArray labels, NDManager m) {
+    try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      px.tempAttach(s);
+      labels.tempAttach(s);
+      NDArray logits = learner.logits(px, Probe.NONE);
+      NDArray loss = PromptLearner.crossEntropy(logits, labels);
+      learner.backward(gc, loss);
+      return loss.getFloat();
+    }
+  }
+
+  private static void grads(PromptLearner learner, String prefix, Map<String, float[]> out) {
+    for (PromptParameter p : learner.parameters()) {
+      try (NDArray g = p.value().getGradient()) {
+        out.put(prefix + p.name(), g.toFloatArray());
+      }
+    }
+  }
+
+  private static void values(PromptLearner learner, String prefix, Map<String, float[]> out) {
+    for (PromptParameter p : learner.parameters()) {
+      out.put(prefix + p.name(), p.value().toFloatArray());
     }
   }
 }

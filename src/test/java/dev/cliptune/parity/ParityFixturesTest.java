@@ -48,6 +48,22 @@ class ParityFixturesTest {
   }
 
   @Test
+  void everyMethodCasePassesOnTheOpenSet() {
+    Path dir = Shared.parity();
+    ParityRunner.Result r = run(dir, "methods");
+    assertThat(r.checks()).filteredOn(c -> c.status() != Check.Status.PASS)
+        .as("failed or skipped method checks").isEmpty();
+    // every case of the manifest is covered, with gradients and both SGD steps
+    assertThat(r.checks().stream().map(Check::name))
+        .anyMatch(n -> n.matches("coop_\\w+/after_step2/prompt_learner.ctx"))
+        .anyMatch(n -> n.startsWith("cocoop_init/grad_step2/"))
+        .anyMatch(n -> n.startsWith("maple_d3/official_fp16_roundtrip/grad/"))
+        .anyMatch(n -> n.startsWith("mip_meta/init/prompt_learner.meta_features"))
+        .anyMatch(n -> n.startsWith("vpt_deep_v3/after_step2/"))
+        .anyMatch(n -> n.startsWith("ivlp_t3_v3/debug/"));
+  }
+
+  @Test
   void aPerturbedWeightFailsTheClipChecks(@TempDir Path tmp) throws IOException {
     Path dir = Shared.parity();
     Path copy = tmp.resolve("set");

@@ -1,0 +1,88 @@
+package dev.cliptune.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.Probe;
+import dev.cliptune.clip.TextInput;
+import dev.cliptune.clip.VisionInput;
+import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import java.util.List;
+
+/**
+ * CoOp (METHODS.md §2): learnable context vectors {@code prompt_learner.ctx}, unified {@code [n, Dt]} or
+ * class-specific {@code [C, n, Dt]}, in front of / around / after the class-name tokens. With {@code CTX_INIT}
+ * the context is word-initialised, {@code n} becomes the word count and CSC is ignored, as in the official code.
+ */
+public final class CoOp extends PromptLearner {
+  private final ClassPrompts prompts;
+  private final NDArray ctx;
+
+  public CoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config) {
+    super(clip, tokenizer, config);
+    int dt = clip.config().text().width();
+    int c = classNames.size();
+    String prefix;
+    int n;
+    if (config.hasCtxInit()) {
+      prefix = config.ctxInitText();
+      n = prefix.split(" ").length;
+      ctx = addParameter("prompt_learner.ctx", "ctx", wordInit(prefix, n), n, dt);
+    } else {
+      n = config.nCtx();
+      prefix = placeholder(n);
+      ctx = config.csc()
+          ? addParameter("prompt_learner.ctx", "ctx", init.normal(c * n * dt, 0.02), c, n, dt)
+          : addParameter("prompt_learner.ctx", "ctx", init.normal(n * dt, 0.02), n, dt);
+    }
+    prompts = new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, config.position());
+  }
+
+  /** Whether the context has a class axis (then the prompts cannot move to another class list). */
+  public boolean classSpecific() {
+    return ctx.getShape().dimension() == 3;
+  }
+
+  @Override
+  protected NDArray imageFeatures(NDArray pixels, Probe probe) {
+    return clip.encodeImage(VisionInput.of(pixels), Probe.NONE);
+  }
+
+  @Override
+  protected NDArray textFeatures(NDManager m, Probe probe) {
+    try (NDManager scope = m.newSubManager()) {
+      ctx.tempAttach(scope);
+      NDArray assembled = prompts.assemble(ctx);
+      probe.record("prompt_embeddings", assembled);
+      NDArray f = clip.encodeText(new TextInput(assembled, prompts.eotIndex()), Probe.NONE);
+      f.attach(m);
+      return f;
+    }
+  }
+
+  @Override
+  public List<String> classNames() {
+    return prompts.classNames();
+  }
+
+  @Override
+  public List<String> promptTexts() {
+    return prompts.promptTexts();
+  }
+
+  @Override
+  public long[] tokenizedPrompts() {
+    return prompts.tokenIds();
+  }
+
+  @Override
+  public String checkpointModule() {
+    return "prompt_learner";
+  }
+
+  @Override
+  public void close() {
+    prompts.close();
+    super.close();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.cliptune.prompt;
+
+import java.util.Locale;
+
+/** The prompt-learning methods, by their official trainer names. */
+public enum Method {
+  ZS_CLIP("ZeroshotCLIP"),
+  COOP("CoOp"),
+  COCOOP("CoCoOp"),
+  MIP("MIP"),
+  MAPLE("MaPLe"),
+  /** MaPLe† of the paper's ablation: one coupling function shared by every depth (no official code). */
+  MAPLE_SHARED("MaPLeShared"),
+  IVLP("IVLP"),
+  VPT("VPT");
+
+  public final String officialName;
+
+  Method(String officialName) {
+    this.officialName = officialName;
+  }
+
+  /** Parses an official trainer name or an alias ({@code coop}, {@code maple-shared}, {@code vpt}, ...). */
+  public static Method parse(String s) {
+    String k = s.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "").replace("†", "shared");
+    for (Method m : values()) {
+      if (m.officialName.toLowerCase(Locale.ROOT).equals(k) || m.name().toLowerCase(Locale.ROOT).replace("_", "").equals(k)) {
+        return m;
+      }
+    }
+    return switch (k) {
+      case "zeroshot", "zsclip", "zeroshotclip", "clip" -> ZS_CLIP;
+      case "independentvl", "deeplanguage", "languageonly" -> IVLP;
+      case "vptdeep", "deepvision" -> VPT;
+      default -> throw new IllegalArgumentException("unknown method '" + s
+          + "': expected one of CoOp, CoCoOp, MIP, MaPLe, MaPLeShared, IVLP, VPT, ZeroshotCLIP");
+    };
+  }
+}
