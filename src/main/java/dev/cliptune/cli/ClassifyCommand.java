@@ -1,0 +1,65 @@
+package dev.cliptune.cli;
+
+import dev.cliptune.Clip;
+import dev.cliptune.zeroshot.Templates;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cliptune classify}: zero-shot labels of images with any CLIP model directory. */
+@Command(name = "classify", mixinStandardHelpOptions = true,
+    description = "Zero-shot classification of images against your labels.")
+public final class ClassifyCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "model directory (HF CLIPModel layout or OpenAI names, with vocab.json and merges.txt)")
+  Path model;
+
+  @Option(names = "--classes", required = true, split = ",", paramLabel = "NAME",
+      description = "labels, comma-separated")
+  List<String> classes;
+
+  @Option(names = "--template", paramLabel = "TEXT", defaultValue = Templates.DEFAULT,
+      description = "prompt template with {} for the label (default: '${DEFAULT-VALUE}')")
+  String template;
+
+  @Option(names = "--ensemble", paramLabel = "N",
+      description = "use the 7- or 80-template ImageNet ensemble instead of --template")
+  Integer ensemble;
+
+  @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "labels per image (default ${DEFAULT-VALUE})")
+  int top;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE")
+  List<Path> images;
+
+  @Override
+  public Integer call() {
+    List<String> templates;
+    if (ensemble == null) {
+      if (!template.contains("{}")) {
+        System.err.println("cliptune classify: --template '" + template + "' has no {} for the label");
+        return 2;
+      }
+      templates = List.of(template);
+    } else if (ensemble == 7) {
+      templates = Templates.SELECT_7;
+    } else if (ensemble == 80) {
+      templates = Templates.IMAGENET_80;
+    } else {
+      System.err.println("cliptune classify: --ensemble " + ensemble + ": expected 7 or 80");
+      return 2;
+    }
+    try (Clip clip = Clip.load(model)) {
+      List<List<Clip.Prediction>> all = clip.classify(images, classes, top, templates);
+      for (int i = 0; i < images.size(); i++) {
+        System.out.println(images.get(i));
+        all.get(i).forEach(p -> System.out.println("  " + p));
+      }
+    }
+    return 0;
+  }
+}
