@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Prompt learning for CLIP on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class, ParityCommand.class, BenchCommand.class, ClassifyCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ParityCommand.class, BenchCommand.class, ClassifyCommand.class,
+        InterpretCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

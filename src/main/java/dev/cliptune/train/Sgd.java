@@ -36,7 +36,11 @@ public final class Sgd implements AutoCloseable {
       NDArray w = p.value();
       try (NDArray g = w.getGradient(); NDManager tmp = manager.newSubManager()) {
         g.tempAttach(tmp);
-        NDArray d = weightDecay == 0 ? g.duplicate() : g.add(w.mul((float) weightDecay));
+        NDArray decay = weightDecay == 0 ? null : w.mul((float) weightDecay);
+        if (decay != null) {
+          decay.attach(tmp); // ops land in their first operand's manager: keep temporaries out of w's
+        }
+        NDArray d = decay == null ? g.duplicate() : g.add(decay);
         NDArray buf = buffers.get(p.name());
         if (buf == null || momentum == 0) {
           if (buf != null) {
@@ -48,7 +52,9 @@ public final class Sgd implements AutoCloseable {
         } else {
           buf.muli((float) momentum).addi(d);
         }
-        w.subi(buf.mul((float) lr));
+        NDArray update = buf.mul((float) lr);
+        update.attach(tmp);
+        w.subi(update);
         g.subi(g); // zero in place (the .grad tensor is shared with the parameter)
       }
     }
