@@ -21,14 +21,26 @@ public final class Evaluation {
   /** The metrics of {@code learner} on {@code items}; {@code skipped} counts undecodable images when skipping. */
   public record Result(Metrics metrics, int skipped) {}
 
+  /** Logits {@code [B, C]} of a batch of preprocessed images. */
+  @FunctionalInterface
+  public interface Classifier {
+    NDArray logits(NDArray pixels);
+  }
+
   public static Result run(PromptLearner learner, List<Item> items, ClipPreprocessor pre, int batchSize,
       int threads, boolean skipCorrupt) {
-    int c = learner.classNames().size();
-    Metrics m = new Metrics(c);
+    try (Evaluator ev = learner.evaluator()) {
+      return run(ev::logits, learner.classNames().size(), items, pre, batchSize, threads, skipCorrupt);
+    }
+  }
+
+  /** Any classifier over {@code numClasses} classes (zero-shot CLIP, a prompt learner). */
+  public static Result run(Classifier classifier, int numClasses, List<Item> items, ClipPreprocessor pre,
+      int batchSize, int threads, boolean skipCorrupt) {
+    Metrics m = new Metrics(numClasses);
     int r = pre.resolution();
     int skipped = 0;
-    try (Evaluator ev = learner.evaluator();
-        NDManager manager = NDManager.newBaseManager(learner.clip().device());
+    try (NDManager manager = NDManager.newBaseManager();
         BatchLoader loader = BatchLoader.test(items, batchSize, pre, new DecodedImages(0), threads, skipCorrupt)) {
       while (loader.hasNext()) {
         BatchLoader.Batch b = loader.next();
@@ -38,7 +50,7 @@ public final class Evaluation {
         }
         try (NDManager step = manager.newSubManager()) {
           NDArray px = step.create(b.pixels(), new Shape(b.size(), 3, r, r));
-          NDArray logits = ev.logits(px);
+          NDArray logits = classifier.logits(px);
           long[] pred = logits.argMax(1).toLongArray();
           for (int i = 0; i < pred.length; i++) {
             m.add((int) b.labels()[i], (int) pred[i]);

@@ -1,0 +1,95 @@
+package dev.cliptune.protocol;
+
+import dev.cliptune.prompt.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The official config files by name (METHODS.md §7), e.g. {@code vit_b16_c4_ep10_batch1_ctxv1}. The same
+ * file name exists for CoCoOp and MIP, so lookups take the method.
+ */
+public final class Presets {
+  private Presets() {}
+
+  private static final Map<String, Preset> ALL = new LinkedHashMap<>();
+
+  private static void add(String name, Method m, String backbone, int batch, double lr, int epochs, String... kv) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      keys.put(kv[i], kv[i + 1]);
+    }
+    ALL.put(key(m, name), new Preset(name, m, backbone, batch, lr, epochs, Map.copyOf(keys)));
+  }
+
+  private static String key(Method m, String name) {
+    return m.name() + "/" + name.toLowerCase(Locale.ROOT);
+  }
+
+  static {
+    String[][] coopBackbones = {{"rn50", "RN50"}, {"rn101", "RN101"}, {"vit_b16", "ViT-B/16"}, {"vit_b32", "ViT-B/32"}};
+    for (String[] b : coopBackbones) {
+      add(b[0], Method.COOP, b[1], 32, 0.002, 200, "CTX_INIT", "");
+      add(b[0] + "_ep50", Method.COOP, b[1], 32, 0.002, 50, "CTX_INIT", "");
+    }
+    add("rn50_ep100", Method.COOP, "RN50", 32, 0.002, 100, "CTX_INIT", "");
+    add("vit_b16_ep100", Method.COOP, "ViT-B/16", 32, 0.002, 100, "CTX_INIT", "");
+    add("rn50_ctxv1", Method.COOP, "RN50", 32, 0.002, 200, "CTX_INIT", "a photo of a");
+    add("vit_b16_ctxv1", Method.COOP, "ViT-B/16", 32, 0.002, 200, "CTX_INIT", "a photo of a");
+    add("rn50_ep50_ctxv1", Method.COOP, "RN50", 32, 0.002, 50, "CTX_INIT", "a photo of a");
+    add("vit_b16_ep50_ctxv1", Method.COOP, "ViT-B/16", 32, 0.002, 50, "CTX_INIT", "a photo of a");
+    add("vit_b16_ep100_ctxv1", Method.COOP, "ViT-B/16", 32, 0.002, 100, "CTX_INIT", "a photo of a");
+    for (Method m : new Method[] {Method.COCOOP, Method.MIP}) {
+      add("vit_b16_c4_ep10_batch1_ctxv1", m, "ViT-B/16", 1, 0.002, 10, "N_CTX", "4", "CTX_INIT", "a photo of a");
+      add("vit_b16_c4_ep10_batch1", m, "ViT-B/16", 1, 0.002, 10, "N_CTX", "4", "CTX_INIT", "");
+      add("vit_b16_c8_ep10_batch1", m, "ViT-B/16", 1, 0.002, 10, "N_CTX", "8", "CTX_INIT", "");
+      add("vit_b16_c16_ep10_batch1", m, "ViT-B/16", 1, 0.002, 10, "N_CTX", "16", "CTX_INIT", "");
+    }
+    add("vit_b16_c2_ep5_batch4_2ctx", Method.MAPLE, "ViT-B/16", 4, 0.0035, 5,
+        "N_CTX", "2", "CTX_INIT", "a photo of a", "PROMPT_DEPTH", "9");
+    add("vit_b16_c2_ep5_batch4_2ctx_cross_datasets", Method.MAPLE, "ViT-B/16", 4, 0.0026, 2,
+        "N_CTX", "2", "CTX_INIT", "a photo of a", "PROMPT_DEPTH", "3");
+    add("vit_b16_c2_ep5_batch4_2+2ctx", Method.IVLP, "ViT-B/16", 4, 0.0035, 5, "N_CTX_TEXT", "2",
+        "N_CTX_VISION", "2", "PROMPT_DEPTH_TEXT", "12", "PROMPT_DEPTH_VISION", "12", "CTX_INIT", "a photo of a");
+    add("vit_b16_c2_ep5_batch4_4ctx_language_only", Method.IVLP, "ViT-B/16", 4, 0.0025, 5, "N_CTX_TEXT", "4",
+        "PROMPT_DEPTH_TEXT", "12", "N_CTX_VISION", "0", "PROMPT_DEPTH_VISION", "0", "CTX_INIT", "a photo of a");
+    add("vit_b16_c2_ep5_batch4_4", Method.VPT, "ViT-B/16", 4, 0.0025, 5, "N_CTX_VISION", "8",
+        "PROMPT_DEPTH_VISION", "12");
+  }
+
+  /** The preset {@code name} of {@code method}; a clear error listing that method's presets otherwise. */
+  public static Preset get(Method method, String name) {
+    Method lookup = method == Method.MAPLE_SHARED ? Method.MAPLE : method;
+    Preset p = ALL.get(key(lookup, name));
+    if (p == null) {
+      throw new IllegalArgumentException("no preset '" + name + "' for " + method.officialName + "; presets: "
+          + String.join(", ", names(lookup)));
+    }
+    return lookup == method ? p : new Preset(p.name(), method, p.backbone(), p.batchSize(), p.lr(), p.epochs(),
+        p.methodKeys());
+  }
+
+  public static List<String> names(Method method) {
+    List<String> out = new ArrayList<>();
+    for (Preset p : ALL.values()) {
+      if (p.method() == method) {
+        out.add(p.name());
+      }
+    }
+    return out;
+  }
+
+  /** The preset the papers use for base-to-novel with {@code method} (METHODS.md §7, PROTOCOL.md §11). */
+  public static Preset baseToNovel(Method method, String dataset) {
+    return switch (method) {
+      case COOP -> get(method, "ImageNet".equals(dataset) ? "vit_b16_ep50_ctxv1" : "vit_b16_ctxv1");
+      case COCOOP, MIP -> get(method, "vit_b16_c4_ep10_batch1_ctxv1");
+      case MAPLE, MAPLE_SHARED -> get(method, "vit_b16_c2_ep5_batch4_2ctx");
+      case IVLP -> get(method, "vit_b16_c2_ep5_batch4_2+2ctx");
+      case VPT -> get(method, "vit_b16_c2_ep5_batch4_4");
+      case ZS_CLIP -> throw new IllegalArgumentException("zero-shot CLIP has no training preset");
+    };
+  }
+}
