@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cliptune.bench.BenchRow;
 import dev.cliptune.bench.ClipBench;
 import dev.cliptune.bench.MatmulRate;
+import dev.cliptune.bench.MethodsBench;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.TextConfig;
 import dev.cliptune.clip.VisionConfig;
+import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.io.AtomicFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,7 @@ import picocli.CommandLine.Option;
 /** {@code cliptune bench}: throughput measurements; figures go to docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measures throughput with random weights (no download).",
-    subcommands = {BenchCommand.Clip.class})
+    subcommands = {BenchCommand.Clip.class, BenchCommand.Methods.class})
 public final class BenchCommand implements Runnable {
 
   @Override
@@ -96,6 +100,138 @@ public final class BenchCommand implements Runnable {
         System.out.println("wrote " + json);
       }
       return 0;
+    }
+  }
+
+  @Command(name = "methods", mixinStandardHelpOptions = true,
+      description = {"A training step (forward, loss, backward, SGD) and an evaluation batch of every prompt-learning",
+          "method with random weights, at the rows of shared/perf/official-cpu.md (coop_train, coop_eval, ...,",
+          "vpt_eval: same batch sizes and class counts), beside this process's fp32 matmul rate. Evaluation rows",
+          "time one batch through a primed evaluator; <method>_eval_text is the one-off class-text encoding and",
+          "<method>_eval_uncached re-encodes the classes per batch as the official code does."})
+  static final class Methods implements Callable<Integer> {
+    @Option(names = "--json", paramLabel = "FILE", description = "write {id: {seconds, images_per_s, gflops}}")
+    Path json;
+
+    @Option(names = "--size", defaultValue = "vitb16", description = "model size: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    Size size;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "timed calls per row (median); default ${DEFAULT-VALUE}")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed calls per row; default ${DEFAULT-VALUE}")
+    int warmup;
+
+    @Option(names = "--only", split = ",", paramLabel = "ID", description = "rows to run (default: all)")
+    List<String> only;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", defaultValue = "../shared/fixtures/parity/model/hf",
+        description = {"CLIP vocabulary (vocab.json, merges.txt) for the word-initialised contexts (CTX_INIT);",
+            "'none' or a missing directory: random-init contexts of the same shapes (same cost). Default ${DEFAULT-VALUE}"})
+    String tokenizer;
+
+    @Option(names = "--memory-steps", defaultValue = "0", paramLabel = "N",
+        description = "also run N calls of each --memory-row and report resident memory along the way (e.g. 1000)")
+    int memorySteps;
+
+    @Option(names = "--memory-row", split = ",", defaultValue = "cocoop_train", paramLabel = "ID",
+        description = "rows of the memory run; default ${DEFAULT-VALUE}")
+    List<String> memoryRows;
+
+    @Option(names = "--memory-size", paramLabel = "SIZE", description = "model size of the memory run (default: --size)")
+    Size memorySize;
+
+    @Option(names = "--skip-timing", description = "only the memory run")
+    boolean skipTiming;
+
+    @Override
+    public Integer call() throws Exception {
+      List<MethodsBench.Spec> specs = new ArrayList<>();
+      if (only == null || only.isEmpty()) {
+        specs.addAll(MethodsBench.ROWS);
+      } else {
+        for (String id : only) {
+          specs.add(MethodsBench.spec(id.trim()));
+        }
+      }
+      List<MethodsBench.Spec> memSpecs = new ArrayList<>();
+      for (String id : memoryRows) {
+        memSpecs.add(MethodsBench.spec(id.trim()));
+      }
+      ClipTokenizer tok = null;
+      Path tokDir = "none".equalsIgnoreCase(tokenizer) ? null : Path.of(tokenizer);
+      if (tokDir != null && Files.isRegularFile(tokDir.resolve("vocab.json"))) {
+        tok = ClipTokenizer.fromDirectory(tokDir);
+        System.out.println("tokenizer: " + tokDir + " (word-initialised contexts, CTX_INIT \"a photo of a\")");
+      } else {
+        System.out.println("tokenizer: none" + (tokDir == null ? "" : " (" + tokDir + " has no vocab.json)")
+            + ": byte-level stand-in, contexts randomly initialised (CTX_INIT \"\"; same shapes, same cost)");
+      }
+      System.out.printf("threads: %d processors, OMP_WAIT_POLICY=%s, OMP_NUM_THREADS=%s, ai.djl.pytorch.num_threads=%s,"
+          + " num_interop_threads=%s; load average %s%n", Runtime.getRuntime().availableProcessors(),
+          System.getenv("OMP_WAIT_POLICY"), System.getenv("OMP_NUM_THREADS"),
+          System.getProperty("ai.djl.pytorch.num_threads"), System.getProperty("ai.djl.pytorch.num_interop_threads"),
+          loadAverage());
+      Map<String, Object> out = new LinkedHashMap<>();
+      if (!skipTiming) {
+        double mm = MatmulRate.gflops(2048, 3);
+        System.out.printf("matmul_2048      fp32 2048^3 matrix product of this process: %.1f GFLOP/s%n", mm);
+        out.put("matmul_2048", matmulRow(mm));
+        try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out)) {
+          for (BenchRow r : bench.run(specs, System.out, mm)) {
+            out.put(r.id(), r.json());
+          }
+        }
+        double mmEnd = MatmulRate.gflops(2048, 3);
+        System.out.printf("matmul_2048_end  fp32 2048^3 matrix product, after the rows: %.1f GFLOP/s; load average %s%n",
+            mmEnd, loadAverage());
+        out.put("matmul_2048_end", matmulRow(mmEnd));
+      }
+      if (memorySteps > 0) {
+        Size ms = memorySize != null ? memorySize : size;
+        try (MethodsBench bench = new MethodsBench(ms.config(), tok, 0, 0, System.out)) {
+          for (MethodsBench.Spec s : memSpecs) {
+            MethodsBench.MemoryRun mem = bench.memory(s, memorySteps, System.out);
+            int last = mem.rssSamples().length - 1;
+            System.out.printf("memory %s (%s): %d calls in %.0f s, RSS growth after the first tenth: max %.1f MiB,"
+                    + " end %.1f MiB (start to end %.1f MiB); live NDArrays %d -> %d -> %d%n", s.id(), ms, mem.steps(),
+                mem.seconds(), mem.maxGrowthAfterWarmup() / 1048576.0, mem.endGrowthAfterWarmup() / 1048576.0,
+                (mem.rssSamples()[last] - mem.rssSamples()[0]) / 1048576.0, mem.liveArrays()[0],
+                mem.liveArrays()[1], mem.liveArrays()[last]);
+            Map<String, Object> memRow = new LinkedHashMap<>();
+            memRow.put("row", s.id());
+            memRow.put("size", ms.name());
+            memRow.put("steps", mem.steps());
+            memRow.put("seconds", mem.seconds());
+            memRow.put("rss_bytes", mem.rssSamples());
+            memRow.put("java_heap_bytes", mem.heapSamples());
+            memRow.put("live_ndarrays", mem.liveArrays());
+            out.put(memSpecs.size() == 1 ? "memory" : "memory_" + s.id(), memRow);
+          }
+        }
+      }
+      if (json != null) {
+        String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out);
+        AtomicFiles.writeString(json, text + "\n");
+        System.out.println("wrote " + json);
+      }
+      return 0;
+    }
+
+    private static Map<String, Object> matmulRow(double mm) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("seconds", 2.0 * 2048 * 2048 * 2048 / mm / 1e9);
+      row.put("images_per_s", null);
+      row.put("gflops", mm);
+      return row;
+    }
+
+    private static String loadAverage() {
+      try {
+        return Files.readString(Path.of("/proc/loadavg")).trim();
+      } catch (java.io.IOException e) {
+        return "unknown";
+      }
     }
   }
 }

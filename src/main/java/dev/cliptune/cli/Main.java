@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Prompt learning for CLIP on the JVM.",
     subcommands = {CommandLine.HelpCommand.class, ParityCommand.class, BenchCommand.class, ClassifyCommand.class,
-        InterpretCommand.class})
+        InterpretCommand.class, ProtocolCommands.Train.class, ProtocolCommands.Eval.class,
+        ProtocolCommands.ZeroShot.class, ProtocolCommands.Base2New.class, ProtocolCommands.XData.class,
+        ProtocolCommands.Dg.class, ProtocolCommands.FewShot.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -20,7 +22,20 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+              || e instanceof java.io.UncheckedIOException || e.getClass().getSimpleName().endsWith("Exception")
+              && e.getClass().getPackageName().startsWith("dev.cliptune")) {
+            cmd.getErr().println("cliptune " + cmd.getCommandName() + ": " + e.getMessage());
+            if (System.getenv("CLIPTUNE_DEBUG") != null) {
+              e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+          }
+          throw e;
+        })
+        .execute(args);
   }
 
   @Override

@@ -1,0 +1,237 @@
+package dev.cliptune.protocol;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.image.ClipPreprocessor;
+import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.data.Datasets;
+import dev.cliptune.data.FewShotCache;
+import dev.cliptune.data.LoadedDataset;
+import dev.cliptune.data.RunData;
+import dev.cliptune.data.RunSplitFile;
+import dev.cliptune.eval.Evaluation;
+import dev.cliptune.eval.Metrics;
+import dev.cliptune.io.AtomicFiles;
+import dev.cliptune.prompt.Method;
+import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.PromptLearner;
+import dev.cliptune.prompt.PromptLearners;
+import dev.cliptune.train.Trainer;
+import dev.cliptune.zeroshot.Templates;
+import dev.cliptune.zeroshot.ZeroShotClassifier;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one training / evaluation job of a protocol on a loaded model: the same loaders, few-shot sampling,
+ * trainer, methods and metrics for every protocol and for the embedded demo. Each run directory gets
+ * {@code config.yaml}, {@code log.txt} (with Dassl's result lines, so {@code parse_test_res.py}-style tools
+ * work), {@code metrics.json}, {@code split.json} and, for training runs, {@code checkpoints/}.
+ */
+public final class ProtocolRunner {
+  private final ClipModel model;
+  private final ClipTokenizer tokenizer;
+  private final ClipPreprocessor pre;
+  private final PrintStream console;
+
+  public ProtocolRunner(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor pre, PrintStream console) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.pre = pre;
+    this.console = console;
+  }
+
+  /** The result of one run. */
+  public record RunResult(String dataset, long seed, String subsample, Metrics metrics, List<String> classNames,
+      Path runDir, Path checkpoint) {
+    public double accuracy() {
+      return metrics.accuracy();
+    }
+  }
+
+  /** Loads a dataset by official name, folder or split file under the config's data root. */
+  public LoadedDataset dataset(RunConfig cfg, String name) {
+    return Datasets.open(name, cfg.dataRoot(), Map.of());
+  }
+
+  /**
+   * Trains on {@code subsample} of {@code dataset} (K shots, seed) and tests on the same classes. With
+   * {@code resume}, an interrupted run in {@code runDir} continues.
+   */
+  public RunResult trainAndTest(RunConfig cfg, String datasetName, long seed, String subsample, Path runDir) {
+    RunConfig c = cfg.forSeed(seed);
+    try (RunLog log = RunLog.open(runDir, console)) {
+      writeConfig(runDir, c, log);
+      LoadedDataset ds = dataset(c, datasetName);
+      RunData data = FewShotCache.prepare(ds, seed, c.shots(), subsample);
+      RunSplitFile.write(runDir.resolve(RunSplitFile.NAME), data);
+      List<String> classes = data.classnames();
+      log.out().printf("dataset %s (%s): %d classes, %d train / %d test images, seed %d, %d shots%n", ds.name(),
+          subsample, classes.size(), data.split().train().size(), data.split().test().size(), seed, c.shots());
+      try (PromptLearner learner = PromptLearners.create(model, tokenizer, classes, c.methodConfig())) {
+        log.out().printf("%s: %,d trainable parameters%n", c.method().officialName, learner.trainableCount());
+        Trainer trainer = new Trainer(learner, pre, c.train(), runDir, log.out());
+        trainer.fit(data.split().train(), c.resume());
+        log.out().println("Finished training");
+        Evaluation.Result r = Evaluation.run(learner, data.split().test(), pre, c.train().testBatchSize(),
+            c.train().threads(), c.train().skipCorrupt());
+        writeResult(runDir, log, r, classes, ds.name(), subsample, seed);
+        return new RunResult(ds.name(), seed, subsample, r.metrics(), classes, runDir, trainer.latestCheckpoint());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Tests prompts from a checkpoint on another class set ({@code new} half, another dataset, a shifted domain). */
+  public RunResult testCheckpoint(RunConfig cfg, Path checkpoint, String datasetName, long seed, String subsample,
+      Path runDir) {
+    RunConfig c = cfg.forSeed(seed);
+    try (RunLog log = RunLog.open(runDir, console)) {
+      writeConfig(runDir, c, log);
+      LoadedDataset ds = dataset(c, datasetName);
+      RunData data = FewShotCache.prepare(ds, seed, -1, subsample);
+      List<String> classes = data.classnames();
+      log.out().printf("evaluating %s on %s (%s): %d classes, %d test images%n", checkpoint, ds.name(), subsample,
+          classes.size(), data.split().test().size());
+      try (PromptLearner learner = PromptCheckpoint.load(PromptCheckpoint.read(checkpoint), model, tokenizer,
+          classes, c.method())) {
+        Evaluation.Result r = Evaluation.run(learner, data.split().test(), pre, c.train().testBatchSize(),
+            c.train().threads(), c.train().skipCorrupt());
+        writeResult(runDir, log, r, classes, ds.name(), subsample, seed);
+        return new RunResult(ds.name(), seed, subsample, r.metrics(), classes, runDir, checkpoint);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Zero-shot CLIP on {@code subsample} of a dataset's test split (METHODS.md §1). */
+  public RunResult zeroShot(RunConfig cfg, String datasetName, long seed, String subsample, Path runDir) {
+    RunConfig c = cfg.forSeed(seed);
+    try (RunLog log = RunLog.open(runDir, console)) {
+      writeConfig(runDir, c, log);
+      LoadedDataset ds = dataset(c, datasetName);
+      RunData data = FewShotCache.prepare(ds, seed, -1, subsample);
+      List<String> classes = data.classnames();
+      List<String> templates = switch (c.zeroShotTemplates()) {
+        case "ensemble7" -> Templates.ensemble7(ds.name());
+        case "ensemble80" -> Templates.IMAGENET_80;
+        default -> List.of(templateFor(ds));
+      };
+      log.out().printf("zero-shot CLIP on %s (%s): %d classes, %d test images, templates %s%n", ds.name(),
+          subsample, classes.size(), data.split().test().size(), templates.size() == 1 ? templates.get(0)
+              : templates.size() + " (ensemble)");
+      try (ZeroShotClassifier zs = ZeroShotClassifier.build(model, tokenizer, classes, templates)) {
+        Evaluation.Result r = Evaluation.run(zs::logits, classes.size(), data.split().test(), pre,
+            c.train().testBatchSize(), c.train().threads(), c.train().skipCorrupt());
+        writeResult(runDir, log, r, classes, ds.name(), subsample, seed);
+        return new RunResult(ds.name(), seed, subsample, r.metrics(), classes, runDir, null);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The dataset's own template: a {@code template.txt} beside a custom dataset, else the official table. */
+  static String templateFor(LoadedDataset ds) {
+    Path t = ds.datasetDir() == null ? null : ds.datasetDir().resolve("template.txt");
+    if (t != null && Files.isRegularFile(t)) {
+      try {
+        String s = Files.readString(t).trim();
+        if (s.contains("{}")) {
+          return s;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Templates.forDataset(ds.name());
+  }
+
+  private static void writeConfig(Path runDir, RunConfig c, RunLog log) throws IOException {
+    String yaml = c.toYaml();
+    log.out().println("config:");
+    yaml.lines().forEach(l -> log.out().println("  " + l));
+    AtomicFiles.writeString(runDir.resolve("config.yaml"), yaml);
+  }
+
+  private static void writeResult(Path runDir, RunLog log, Evaluation.Result r, List<String> classes,
+      String dataset, String subsample, long seed) throws IOException {
+    Metrics m = r.metrics();
+    log.out().println("=> result");
+    log.out().printf("* total: %d%n* correct: %d%n* accuracy: %.1f%%%n* error: %.1f%%%n* macro_f1: %.1f%%%n",
+        m.total(), Math.round(m.accuracy() * m.total() / 100), m.accuracy(), 100 - m.accuracy(), m.macroF1());
+    if (r.skipped() > 0) {
+      log.out().printf("* skipped (undecodable images): %d%n", r.skipped());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("dataset", dataset);
+    out.put("subsample", subsample);
+    out.put("seed", seed);
+    out.putAll(m.toMap(classes));
+    out.put("skipped_images", r.skipped());
+    AtomicFiles.writeString(runDir.resolve("metrics.json"),
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out) + "\n");
+  }
+
+  /** Console + {@code log.txt}. */
+  static final class RunLog implements AutoCloseable {
+    private final PrintStream out;
+    private final OutputStream file;
+
+    private RunLog(PrintStream out, OutputStream file) {
+      this.out = out;
+      this.file = file;
+    }
+
+    static RunLog open(Path runDir, PrintStream console) throws IOException {
+      Files.createDirectories(runDir);
+      OutputStream f = Files.newOutputStream(runDir.resolve("log.txt"), java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      OutputStream tee = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          console.write(b);
+          f.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          console.write(b, off, len);
+          f.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+          console.flush();
+          f.flush();
+        }
+      };
+      return new RunLog(new PrintStream(tee, true, StandardCharsets.UTF_8), f);
+    }
+
+    PrintStream out() {
+      return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+      file.close();
+    }
+  }
+
+  static boolean isZeroShot(RunConfig c) {
+    return c.method() == Method.ZS_CLIP;
+  }
+}
