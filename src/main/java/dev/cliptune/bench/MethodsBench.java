@@ -1,0 +1,464 @@
+package dev.cliptune.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.Probe;
+import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.prompt.Evaluator;
+import dev.cliptune.prompt.Method;
+import dev.cliptune.prompt.MethodConfig;
+import dev.cliptune.prompt.PromptLearner;
+import dev.cliptune.prompt.PromptLearners;
+import dev.cliptune.train.Sgd;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code bench methods}: one training step (forward, cross-entropy, backward, SGD with momentum 0.9 and weight
+ * decay 5e-4) and one evaluation batch of every prompt-learning method on a CLIP of the configured size with
+ * random weights, at the rows, batch sizes and class counts of {@code shared/perf/official-cpu.md}.
+ *
+ * <p>Evaluation rows are timed the way a test loop sees them: one {@link Evaluator} is built and primed on a
+ * first batch (which, for CoOp / MaPLe / IVLP, encodes the class prompts once), then each timed call is one
+ * further batch. The one-off class-text encoding is its own row ({@code <method>_eval_text}), and
+ * {@code <method>_eval_uncached} re-encodes the class prompts on every batch as the official code does, so the
+ * official figure can be compared both with what a test loop costs here and with the same work.
+ */
+public final class MethodsBench implements AutoCloseable {
+
+  /** What a row times. */
+  public enum Kind {
+    /** forward + loss + backward + SGD step */
+    TRAIN,
+    /** one test batch through a primed {@link Evaluator} (class text cached where it does not depend on the image) */
+    EVAL,
+    /** the one-off encoding of the C class prompts an evaluator does on its first batch */
+    EVAL_TEXT,
+    /** one test batch re-encoding every class prompt, as the official CoOp / MaPLe / IVLP evaluation does */
+    EVAL_UNCACHED
+  }
+
+  /**
+   * One row.
+   *
+   * @param officialTunedSeconds the tuned ({@code OMP_WAIT_POLICY=PASSIVE}) official figure of
+   *     {@code shared/perf/official-cpu.md}, measured 2026-11-22 (NaN where the file has no such row)
+   */
+  public record Spec(String id, Method method, Kind kind, int batch, int classes, double officialTunedSeconds) {
+    String what(boolean ctxInit) {
+      String m = method.officialName;
+      return switch (kind) {
+        case TRAIN -> m + " train step, batch " + batch + ", " + classes + " classes";
+        case EVAL -> m + " eval batch " + batch + ", " + classes + " classes"
+            + (method == Method.COCOOP || method == Method.MIP ? "" : ", text cached");
+        case EVAL_TEXT -> m + " eval: one-off encoding of " + classes + " class prompts";
+        case EVAL_UNCACHED -> m + " eval batch " + batch + ", " + classes + " classes re-encoded";
+      };
+    }
+  }
+
+  /**
+   * The rows of {@code shared/perf/official-cpu.md} (same ids, batch sizes and class counts), with the official
+   * tuned seconds of that file, plus this benchmark's own rows (NaN official figure).
+   */
+  public static final List<Spec> ROWS = List.of(
+      new Spec("coop_train", Method.COOP, Kind.TRAIN, 32, 10, 9.15),
+      new Spec("coop_eval", Method.COOP, Kind.EVAL, 8, 10, 2.66),
+      new Spec("coop_eval_text", Method.COOP, Kind.EVAL_TEXT, 8, 10, Double.NaN),
+      new Spec("coop_eval_uncached", Method.COOP, Kind.EVAL_UNCACHED, 8, 10, 2.66),
+      new Spec("cocoop_train", Method.COCOOP, Kind.TRAIN, 1, 10, 1.25),
+      new Spec("cocoop_eval", Method.COCOOP, Kind.EVAL, 8, 10, 5.67),
+      new Spec("cocoop_train_c50", Method.COCOOP, Kind.TRAIN, 1, 50, 6.17),
+      new Spec("mip_train", Method.MIP, Kind.TRAIN, 1, 10, 1.49),
+      new Spec("mip_eval", Method.MIP, Kind.EVAL, 8, 10, 6.25),
+      new Spec("mip_train_c50", Method.MIP, Kind.TRAIN, 1, 50, 5.35),
+      new Spec("maple_train", Method.MAPLE, Kind.TRAIN, 4, 10, 3.09),
+      new Spec("maple_eval", Method.MAPLE, Kind.EVAL, 8, 10, 2.42),
+      new Spec("maple_eval_text", Method.MAPLE, Kind.EVAL_TEXT, 8, 10, Double.NaN),
+      new Spec("maple_eval_uncached", Method.MAPLE, Kind.EVAL_UNCACHED, 8, 10, 2.42),
+      new Spec("ivlp_train", Method.IVLP, Kind.TRAIN, 4, 10, 2.98),
+      new Spec("ivlp_eval", Method.IVLP, Kind.EVAL, 8, 10, 2.44),
+      new Spec("ivlp_eval_text", Method.IVLP, Kind.EVAL_TEXT, 8, 10, Double.NaN),
+      new Spec("ivlp_eval_uncached", Method.IVLP, Kind.EVAL_UNCACHED, 8, 10, 2.44),
+      new Spec("vpt_train", Method.VPT, Kind.TRAIN, 4, 10, 2.13),
+      new Spec("vpt_eval", Method.VPT, Kind.EVAL, 8, 10, 2.03),
+      new Spec("vpt_eval_text", Method.VPT, Kind.EVAL_TEXT, 8, 10, Double.NaN));
+
+  /** Learning rate of the SGD step (its value does not change the cost). */
+  static final double LR = 0.002;
+  static final double MOMENTUM = 0.9;
+  static final double WEIGHT_DECAY = 5e-4;
+
+  public static Spec spec(String id) {
+    for (Spec s : ROWS) {
+      if (s.id().equals(id)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown row '" + id + "'; rows: "
+        + ROWS.stream().map(Spec::id).toList());
+  }
+
+  /**
+   * The configuration each method's row uses (METHODS.md §7): CoOp {@code vit_b16_ctxv1} (4 word-initialised
+   * tokens), CoCoOp / MIP {@code c4_ep10_batch1_ctxv1}, MaPLe {@code N_CTX 2, PROMPT_DEPTH 9}, IVLP 2+2 tokens at
+   * depths 12/12, VPT 8 tokens at depth 12. Without a CLIP vocabulary the context is randomly initialised
+   * instead ({@code CTX_INIT ""}, the same number of tokens: the same cost). Depths are capped at the model's
+   * layer counts (for the tiny model of memory runs).
+   */
+  public static MethodConfig config(Method m, boolean ctxInit, ClipConfig clip) {
+    String init = ctxInit ? "a photo of a" : "";
+    int lt = clip.text().layers();
+    int lv = clip.vision().layers();
+    Map<String, Object> keys = switch (m) {
+      case COOP, COCOOP, MIP -> Map.of("N_CTX", 4, "CTX_INIT", init);
+      case MAPLE -> Map.of("N_CTX", 2, "CTX_INIT", init, "PROMPT_DEPTH", Math.min(9, lt));
+      case IVLP -> Map.of("N_CTX_TEXT", 2, "N_CTX_VISION", 2, "PROMPT_DEPTH_TEXT", Math.min(12, lt),
+          "PROMPT_DEPTH_VISION", Math.min(12, lv),
+          "CTX_INIT", init);
+      case VPT -> Map.of("N_CTX_VISION", 8, "PROMPT_DEPTH_VISION", Math.min(12, lv), "CTX_INIT", init);
+      default -> throw new IllegalArgumentException("no benchmark configuration for " + m);
+    };
+    return MethodConfig.fromOfficial(m, keys);
+  }
+
+  /** Prompt tokens the method appends to the image sequence. */
+  static int visualTokens(MethodConfig c) {
+    return switch (c.method()) {
+      case MAPLE, MAPLE_SHARED -> c.nCtx();
+      case IVLP -> c.depthVision() > 0 ? c.nCtxVision() : 0;
+      case VPT -> c.nCtxVision();
+      default -> 0;
+    };
+  }
+
+  /**
+   * GFLOP per call by the conventions of official-cpu.md: V image forward (with the method's prompt tokens), T
+   * one 77-token prompt forward, backward through the frozen encoders ≈ the forward again (input gradients).
+   * Evaluation rows count the work actually done here (class text cached where it can be).
+   */
+  public static double gflop(Spec s, ClipConfig cfg, MethodConfig mc) {
+    double v = Flops.image(cfg, visualTokens(mc)) / 1e9;
+    double t = Flops.text(cfg) / 1e9;
+    int b = s.batch();
+    int c = s.classes();
+    boolean perImageText = s.method() == Method.COCOOP || s.method() == Method.MIP;
+    boolean imageGrad = visualTokens(mc) > 0;
+    boolean textGrad = s.method() != Method.VPT;
+    return switch (s.kind()) {
+      case TRAIN -> b * v * (imageGrad ? 2 : 1) + (textGrad ? 2 * t * c * (perImageText ? b : 1) : 0);
+      case EVAL -> b * v + (perImageText ? b * c * t : 0);
+      case EVAL_TEXT -> c * t;
+      case EVAL_UNCACHED -> b * v + c * t;
+    };
+  }
+
+  private final ClipConfig config;
+  private final ClipTokenizer tokenizer;
+  private final boolean ctxInit;
+  private final int warmup;
+  private final int repeats;
+  private final ClipModel model;
+  private final NDManager manager;
+
+  /**
+   * @param tokenizer a CLIP vocabulary for the word initialisation, or null: then a byte-level stand-in
+   *     tokenizer and randomly initialised contexts (same shapes, same cost)
+   */
+  public MethodsBench(ClipConfig config, ClipTokenizer tokenizer, int warmup, int repeats, PrintStream log) {
+    this.config = config;
+    this.ctxInit = tokenizer != null;
+    this.tokenizer = tokenizer != null ? tokenizer : byteLevelTokenizer();
+    this.warmup = warmup;
+    this.repeats = repeats;
+    log.println("building " + ClipWeights.describe(config) + " with random weights ...");
+    this.model = ClipModel.create(ClipWeights.random(config, 0));
+    this.manager = NDManager.newBaseManager(model.device());
+  }
+
+  /** Synthetic class names {@code "class 0"}, ... */
+  static List<String> classNames(int c) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < c; i++) {
+      out.add("class " + i);
+    }
+    return out;
+  }
+
+  /**
+   * A stand-in for the CLIP vocabulary when none is available: the 256 byte-level symbols, the same with
+   * {@code </w>}, SOT and EOT, no merges. Every text tokenizes (one id per character) to valid ids of a
+   * 49408-row embedding table, with EOT the largest id as the EOT pooling expects.
+   */
+  static ClipTokenizer byteLevelTokenizer() {
+    List<Integer> bs = new ArrayList<>();
+    for (int b = '!'; b <= '~'; b++) {
+      bs.add(b);
+    }
+    for (int b = 0xa1; b <= 0xac; b++) {
+      bs.add(b);
+    }
+    for (int b = 0xae; b <= 0xff; b++) {
+      bs.add(b);
+    }
+    List<String> symbols = new ArrayList<>();
+    bs.forEach(b -> symbols.add(String.valueOf((char) (int) b)));
+    int n = 0;
+    for (int b = 0; b < 256; b++) {
+      if (!bs.contains(b)) {
+        symbols.add(String.valueOf((char) (256 + n++)));
+      }
+    }
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    for (String s : symbols) {
+      vocab.put(s, vocab.size());
+    }
+    for (String s : symbols) {
+      vocab.put(s + "</w>", vocab.size());
+    }
+    vocab.put(ClipTokenizer.SOT, vocab.size());
+    vocab.put(ClipTokenizer.EOT, vocab.size());
+    return ClipTokenizer.fromVocab(vocab, List.of());
+  }
+
+  public boolean wordInit() {
+    return ctxInit;
+  }
+
+  public ClipConfig clipConfig() {
+    return config;
+  }
+
+  /** A learner with its inputs, optimiser and evaluator, ready to run one row's call repeatedly. */
+  final class Case implements AutoCloseable {
+    final Spec spec;
+    final MethodConfig methodConfig;
+    final PromptLearner learner;
+    final NDManager m;
+    final NDArray pixels;
+    final NDArray labels;
+    final Sgd sgd;
+    final Evaluator evaluator;
+    final NDArray textIds;
+
+    Case(Spec spec) {
+      this.spec = spec;
+      this.methodConfig = config(spec.method(), ctxInit, config);
+      this.m = manager.newSubManager();
+      this.learner = PromptLearners.create(model, tokenizer, classNames(spec.classes()), methodConfig);
+      int r = config.vision().imageSize();
+      this.pixels = m.randomNormal(new Shape(spec.batch(), 3, r, r));
+      long[] y = new long[spec.batch()];
+      Random rnd = new Random(7);
+      for (int i = 0; i < y.length; i++) {
+        y[i] = rnd.nextInt(spec.classes());
+      }
+      this.labels = m.create(y);
+      this.sgd = spec.kind() == Kind.TRAIN ? new Sgd(learner.parameters(), MOMENTUM, WEIGHT_DECAY) : null;
+      if (spec.kind() == Kind.EVAL) {
+        evaluator = learner.evaluator();
+        evalBatch(); // primes the evaluator: class text features are encoded here, once
+      } else {
+        evaluator = null;
+      }
+      long[] ids = learner.tokenizedPrompts();
+      textIds = m.create(ids, new Shape(spec.classes(), ids.length / spec.classes()));
+    }
+
+    void call() {
+      switch (spec.kind()) {
+        case TRAIN -> trainStep();
+        case EVAL -> evalBatch();
+        case EVAL_TEXT -> encodeClassText();
+        case EVAL_UNCACHED -> {
+          try (NDManager s = m.newSubManager()) {
+            pixels.tempAttach(s);
+            learner.logits(pixels, Probe.NONE).toFloatArray();
+          }
+        }
+      }
+    }
+
+    float trainStep() {
+      float loss;
+      try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        pixels.tempAttach(s);
+        labels.tempAttach(s);
+        NDArray logits = learner.logits(pixels, Probe.NONE);
+        NDArray l = PromptLearner.crossEntropy(logits, labels);
+        learner.backward(gc, l);
+        loss = l.getFloat();
+      }
+      sgd.step(LR);
+      return loss;
+    }
+
+    void evalBatch() {
+      try (NDManager s = m.newSubManager()) {
+        pixels.tempAttach(s);
+        evaluator.logits(pixels).toFloatArray();
+      }
+    }
+
+    /** What an evaluator's first batch adds: the class text features (VPT: the frozen prompts, at construction). */
+    void encodeClassText() {
+      if (spec.method() == Method.VPT) {
+        try (NDManager s = m.newSubManager()) {
+          textIds.tempAttach(s);
+          model.encodeText(textIds).toFloatArray();
+        }
+        return;
+      }
+      try (Evaluator e = learner.evaluator(); NDArray t = e.normalisedTextFeatures()) {
+        t.toFloatArray();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (evaluator != null) {
+        evaluator.close();
+      }
+      if (sgd != null) {
+        sgd.close();
+      }
+      learner.close();
+      m.close();
+    }
+  }
+
+  /** Times the selected rows; each line is printed as soon as it is measured. */
+  public List<BenchRow> run(List<Spec> specs, PrintStream log, double matmulGflops) {
+    List<BenchRow> rows = new ArrayList<>();
+    for (Spec s : specs) {
+      try (Case c = new Case(s)) {
+        double[] t = times(warmup, repeats, c::call);
+        double sec = median(t);
+        double g = gflop(s, config, c.methodConfig);
+        Double ips = s.kind() == Kind.EVAL_TEXT ? null : s.batch() / sec;
+        BenchRow row = new BenchRow(s.id(), s.what(ctxInit), sec, ips, g);
+        rows.add(row);
+        StringBuilder line = new StringBuilder(line(row, matmulGflops));
+        line.append(String.format("  [%.3f-%.3f s]", t[0], t[t.length - 1]));
+        if (!Double.isNaN(s.officialTunedSeconds()) && config.equals(ClipConfig.vitB16())) {
+          line.append(String.format("  official tuned %.2f s: ours/official %.2f", s.officialTunedSeconds(),
+              sec / s.officialTunedSeconds()));
+        }
+        log.println(line);
+      }
+    }
+    return rows;
+  }
+
+  /** {@link BenchRow#line} with room for this benchmark's longer ids and descriptions. */
+  static String line(BenchRow r, double matmulGflops) {
+    return String.format("%-18s %-56s %8.3f s  %11s  %6.1f GFLOP/s (%3.0f%% of matmul)", r.id(), r.what(),
+        r.seconds(), r.imagesPerS() == null ? "" : String.format("%.2f img/s", r.imagesPerS()), r.gflops(),
+        100 * r.gflops() / matmulGflops);
+  }
+
+  /** {@code warmup} untimed calls, then {@code repeats} timed ones, sorted ascending (seconds). */
+  static double[] times(int warmup, int repeats, Runnable call) {
+    for (int i = 0; i < warmup; i++) {
+      call.run();
+    }
+    double[] t = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      long s = System.nanoTime();
+      call.run();
+      t[i] = (System.nanoTime() - s) / 1e9;
+    }
+    Arrays.sort(t);
+    return t;
+  }
+
+  static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /**
+   * Result of a memory run: RSS (and the Java heap in use) sampled eleven times over {@code steps} calls of one
+   * row, each sample after a {@code System.gc()} so that Java garbage not yet collected does not count.
+   */
+  public record MemoryRun(String id, int steps, long[] rssSamples, long[] heapSamples, int[] liveArrays,
+      double seconds) {
+    /** Largest RSS minus the RSS after the first tenth of the run (warm-up allocations excluded). */
+    public long maxGrowthAfterWarmup() {
+      long base = rssSamples[Math.min(1, rssSamples.length - 1)];
+      long max = base;
+      for (int i = 1; i < rssSamples.length; i++) {
+        max = Math.max(max, rssSamples[i]);
+      }
+      return max - base;
+    }
+
+    /** RSS at the end minus RSS after the first tenth. */
+    public long endGrowthAfterWarmup() {
+      return rssSamples[rssSamples.length - 1] - rssSamples[Math.min(1, rssSamples.length - 1)];
+    }
+  }
+
+  /**
+   * Runs {@code steps} calls of one row, sampling RSS before the first call, after every tenth and at the end.
+   * Each sample follows a {@code System.gc()} (outside the timed path: the memory run is not a timing), so the
+   * samples show native memory plus live Java objects, not how far the young generation had filled.
+   */
+  public MemoryRun memory(Spec spec, int steps, PrintStream log) {
+    int samples = 11;
+    long[] rss = new long[samples];
+    long[] heap = new long[samples];
+    int[] arrays = new int[samples];
+    int k = 0;
+    int every = Math.max(1, steps / (samples - 1));
+    long start = System.nanoTime();
+    try (Case c = new Case(spec)) {
+      for (int i = 0; i <= steps; i++) {
+        if ((i % every == 0 && k < samples - 1) || i == steps) {
+          int j = i == steps ? samples - 1 : k++;
+          System.gc();
+          rss[j] = Timing.rssBytes();
+          Runtime rt = Runtime.getRuntime();
+          heap[j] = rt.totalMemory() - rt.freeMemory();
+          arrays[j] = liveArrays();
+          log.printf("memory %s: step %d/%d, RSS %.1f MiB, Java heap %.1f MiB, %d live NDArrays, %.0f s%n", spec.id(),
+              i, steps, rss[j] / 1048576.0, heap[j] / 1048576.0, arrays[j], (System.nanoTime() - start) / 1e9);
+        }
+        if (i < steps) {
+          c.call();
+        }
+      }
+      for (int j = k; j < samples - 1; j++) { // fewer steps than samples
+        rss[j] = rss[samples - 1];
+        heap[j] = heap[samples - 1];
+        arrays[j] = arrays[samples - 1];
+      }
+    }
+    return new MemoryRun(spec.id(), steps, rss, heap, arrays, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** NDArrays alive in every manager of the engine (a leak shows as a steady rise). */
+  static int liveArrays() {
+    try (NDManager probe = NDManager.newBaseManager()) {
+      NDManager system = probe.getParentManager();
+      return system == null ? -1 : system.getManagedArrays().size();
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+    model.close();
+  }
+}
