@@ -46,6 +46,8 @@ public final class ClipModel implements AutoCloseable {
   private final NDArray lnFinalB;
   private final NDArray textProj;
   private final float logitScale;
+  /** exp(logit_scale) as a libtorch-owned scalar (see {@link Transformer}: Java-backed scalars break backward). */
+  private final NDArray logitScaleExpArray;
 
   private ClipModel(ClipWeights w, Device device) {
     this.config = w.config();
@@ -58,20 +60,21 @@ public final class ClipModel implements AutoCloseable {
     visualPositional = load(w, "visual.positional_embedding");
     lnPreW = load(w, "visual.ln_pre.weight");
     lnPreB = load(w, "visual.ln_pre.bias");
-    visual = new Transformer(blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(), vc.heads(),
+    visual = new Transformer(manager, blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(), vc.heads(),
         vc.layerNormEps());
     lnPostW = load(w, "visual.ln_post.weight");
     lnPostB = load(w, "visual.ln_post.bias");
     visualProj = load(w, "visual.proj");
     tokenEmbedding = load(w, "token_embedding.weight");
     textPositional = load(w, "positional_embedding");
-    text = new Transformer(blocks(w, "transformer.resblocks.", tc.layers()), tc.width(), tc.heads(),
+    text = new Transformer(manager, blocks(w, "transformer.resblocks.", tc.layers()), tc.width(), tc.heads(),
         tc.layerNormEps());
     causalMask = Transformer.causalMask(manager, tc.contextLength());
     lnFinalW = load(w, "ln_final.weight");
     lnFinalB = load(w, "ln_final.bias");
     textProj = load(w, "text_projection");
     logitScale = w.get("logit_scale").data()[0];
+    logitScaleExpArray = manager.full(new Shape(), logitScaleExp(), DataType.FLOAT32);
   }
 
   /** Copies the weights onto {@code device} (CPU unless a GPU is asked for). */
@@ -116,6 +119,11 @@ public final class ClipModel implements AutoCloseable {
 
   public Device device() {
     return manager.getDevice();
+  }
+
+  /** {@code exp(logit_scale)} as a scalar array owned by the model (safe inside autograd graphs; do not close). */
+  public NDArray logitScaleExpArray() {
+    return logitScaleExpArray;
   }
 
   /** {@code exp(logit_scale)}: the multiplier of cosine similarities. */
@@ -279,7 +287,7 @@ public final class ClipModel implements AutoCloseable {
   public NDArray logits(NDArray imageFeatures, NDArray textFeatures) {
     try (NDArray i = l2Normalise(imageFeatures); NDArray t = l2Normalise(textFeatures);
         NDArray tt = t.transpose(); NDArray sim = i.matMul(tt)) {
-      return sim.mul(logitScaleExp());
+      return sim.mul(logitScaleExpArray);
     }
   }
 

@@ -33,8 +33,14 @@ final class Transformer {
   private final int width;
   private final int heads;
   private final float eps;
+  /**
+   * Scalars as libtorch-owned arrays: {@code x.mul(2f)} would wrap the value in a Java direct buffer that
+   * mul's backward keeps reading after DJL released it (a GC between forward and backward corrupts gradients).
+   */
+  private final NDArray attnScale;
+  private final NDArray geluScale;
 
-  Transformer(List<Block> blocks, int width, int heads, double eps) {
+  Transformer(NDManager manager, List<Block> blocks, int width, int heads, double eps) {
     if (width % heads != 0) {
       throw new IllegalArgumentException("width " + width + " is not divisible by " + heads + " heads");
     }
@@ -42,6 +48,8 @@ final class Transformer {
     this.width = width;
     this.heads = heads;
     this.eps = (float) eps;
+    this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(width / heads)), ai.djl.ndarray.types.DataType.FLOAT32);
+    this.geluScale = manager.full(new Shape(), 1.702f, ai.djl.ndarray.types.DataType.FLOAT32);
   }
 
   int layers() {
@@ -102,7 +110,7 @@ final class Transformer {
     try (NDArray qkv = Linear.linear(x, b.inProjW, b.inProjB).singletonOrThrow();
         NDArray split = qkv.reshape(n, t, 3, heads, hd).transpose(2, 0, 3, 1, 4); // [3, N, H, T, hd]
         NDArray q0 = split.get(0);
-        NDArray q = q0.mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray q = q0.mul(attnScale);
         NDArray k = split.get(1);
         NDArray kt = k.transpose(0, 1, 3, 2);
         NDArray v = split.get(2);
@@ -122,8 +130,8 @@ final class Transformer {
   }
 
   /** QuickGELU: {@code x * sigmoid(1.702 x)}. */
-  static NDArray quickGelu(NDArray x) {
-    try (NDArray s = x.mul(1.702f); NDArray g = Activation.sigmoid(s)) {
+  private NDArray quickGelu(NDArray x) {
+    try (NDArray s = x.mul(geluScale); NDArray g = Activation.sigmoid(s)) {
       return x.mul(g);
     }
   }

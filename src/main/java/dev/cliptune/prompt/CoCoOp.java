@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
@@ -125,7 +126,9 @@ public class CoCoOp extends PromptLearner {
       int bc = Math.max(1, maxSequences / cc);
       NDList rowsOfLogits = new NDList();
       NDList textRecords = new NDList();
-      float scale = clip.logitScaleExp();
+      // a libtorch-owned scalar: mul(float) would wrap the value in a Java direct buffer that mul's backward
+      // keeps using after DJL released it (freed by the next GC: garbage gradients)
+      NDArray scale = scope.full(new Shape(), clip.logitScaleExp(), DataType.FLOAT32);
       for (long b0 = 0; b0 < b; b0 += bc) {
         long b1i = Math.min(b, b0 + bc);
         NDList pieces = new NDList();

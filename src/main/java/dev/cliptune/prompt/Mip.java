@@ -1,6 +1,8 @@
 package dev.cliptune.prompt;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.List;
@@ -32,8 +34,11 @@ public final class Mip extends CoCoOp {
   @Override
   protected NDArray conditionedContext(NDArray ctx, NDArray bias) {
     float dt = clip.config().text().width();
-    try (NDArray sum = super.conditionedContext(ctx, bias)) {
-      return sum.div((float) Math.sqrt(dt));
+    // the divisor is a libtorch-owned scalar: div(float) would leave div's backward reading a Java buffer that
+    // DJL releases at once (see CoCoOp#logits)
+    try (NDArray sum = super.conditionedContext(ctx, bias);
+        NDArray root = sum.getManager().full(new Shape(), (float) Math.sqrt(dt), DataType.FLOAT32)) {
+      return sum.div(root);
     }
   }
 
