@@ -1,0 +1,28 @@
+package dev.cliptune.world;
+
+/**
+ * Rendering styles, which act as visual domains (like photos, ImageNet-Sketch and ImageNet-R).
+ */
+public enum Style {
+  /** Flat colours, antialiased edges, a flat background: clip-art. */
+  PLAIN("plain"),
+  /** Lighting, a cast shadow, textured background, colour jitter and mild sensor noise. */
+  PHOTO("photo"),
+  /** Outline drawing in a dark shade of the colour on paper, pattern as light strokes. */
+  SKETCH("sketch"),
+  /** Cartoon: bold black outline, saturated posterised colours, pastel background. */
+  RENDITION("rendition"),
+  /** Pixel art: 2×2-pixel blocks, no antialiasing, a coarse palette; rare in pretraining. */
+  PIXEL("pixel");
+
+  private final String id;
+
+  Style(String id) {
+    this.id = id;
+  }
+
+  /** The lower-case name used in {@code world.json}. */
+  public String id() {
+    return id;
+  }
+}
