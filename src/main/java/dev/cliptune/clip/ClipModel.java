@@ -12,7 +12,9 @@ import ai.djl.nn.convolutional.Conv2d;
 import dev.cliptune.clip.weights.ClipWeights;
 import dev.cliptune.io.FloatTensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CLIP with a ViT image tower and a causal text tower (CLIP.md §2–5), frozen, on libtorch. Both towers are
@@ -48,6 +50,8 @@ public final class ClipModel implements AutoCloseable {
   private final float logitScale;
   /** exp(logit_scale) as a libtorch-owned scalar (see {@link Transformer}: Java-backed scalars break backward). */
   private final NDArray logitScaleExpArray;
+  /** Every weight by its OpenAI name, in load order. */
+  private final Map<String, NDArray> weights = new LinkedHashMap<>();
 
   private ClipModel(ClipWeights w, Device device) {
     this.config = w.config();
@@ -90,6 +94,7 @@ public final class ClipModel implements AutoCloseable {
     FloatTensor t = w.get(name);
     NDArray a = manager.create(t.data(), new Shape(t.shape()));
     a.setName(name);
+    weights.put(name, a);
     return a;
   }
 
@@ -139,6 +144,29 @@ public final class ClipModel implements AutoCloseable {
   /** The frozen {@code ln_final.weight} (MIP meta-initialises its context from it; do not close). */
   public NDArray lnFinalWeight() {
     return lnFinalW;
+  }
+
+  /**
+   * Every weight array by its OpenAI name, except {@code logit_scale} (a constant of the forward pass).
+   * Prompt learning never touches them; contrastive pretraining makes them trainable and updates them in place.
+   */
+  public Map<String, NDArray> weights() {
+    return java.util.Collections.unmodifiableMap(weights);
+  }
+
+  /** The current weights copied to the heap, with {@code logitScale} as {@code logit_scale}. */
+  public ClipWeights snapshot(float logitScale, String source) {
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+      out.put(e.getKey(), new FloatTensor(e.getKey(), e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+    }
+    out.put("logit_scale", new FloatTensor("logit_scale", new long[0], new float[] {logitScale}));
+    return new ClipWeights(config, out, source);
+  }
+
+  /** {@code logit_scale} as loaded (its exponential multiplies cosine similarities). */
+  public float logitScale() {
+    return logitScale;
   }
 
   // ---------------------------------------------------------------- image tower

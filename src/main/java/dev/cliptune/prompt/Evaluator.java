@@ -43,6 +43,7 @@ public final class Evaluator implements AutoCloseable {
     }
     if (textFeatures == null) {
       textFeatures = learner.textFeatures(manager, Probe.NONE);
+      learner.releaseCasts();
     }
     return ClipModel.l2Normalise(textFeatures);
   }

@@ -55,7 +55,7 @@ public final class Sgd implements AutoCloseable {
         NDArray update = buf.mul((float) lr);
         update.attach(tmp);
         w.subi(update);
-        g.subi(g); // zero in place (the .grad tensor is shared with the parameter)
+        g.set(new NDIndex("..."), 0f); // zero in place (shared with the parameter); also clears NaN/Inf
       }
     }
     steps++;

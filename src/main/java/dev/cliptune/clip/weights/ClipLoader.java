@@ -148,7 +148,7 @@ public final class ClipLoader {
   // Name mapping: how one OpenAI tensor is made from the file's tensors
 
   /** How an OpenAI-named tensor is obtained from the file's tensors. */
-  private sealed interface Recipe permits Direct, Transposed, Stacked {
+  sealed interface Recipe permits Direct, Transposed, Stacked {
     List<String> sources();
 
     /** The source shapes that give the OpenAI shape {@code s}. */
@@ -160,7 +160,7 @@ public final class ClipLoader {
     float[] read(TensorStore st, long[] shape);
   }
 
-  private record Direct(String src) implements Recipe {
+  record Direct(String src) implements Recipe {
     public List<String> sources() {
       return List.of(src);
     }
@@ -180,7 +180,7 @@ public final class ClipLoader {
   }
 
   /** A 2-D HF {@code Linear} weight {@code [out, in]} stored where OpenAI keeps {@code [in, out]}. */
-  private record Transposed(String src) implements Recipe {
+  record Transposed(String src) implements Recipe {
     public List<String> sources() {
       return List.of(src);
     }
@@ -209,7 +209,7 @@ public final class ClipLoader {
   }
 
   /** Separate q, k, v tensors stacked along dimension 0 into one {@code in_proj} tensor. */
-  private record Stacked(List<String> srcs) implements Recipe {
+  record Stacked(List<String> srcs) implements Recipe {
     public List<String> sources() {
       return srcs;
     }
@@ -274,7 +274,7 @@ public final class ClipLoader {
       "mlp.c_proj.weight", "mlp.fc2.weight",
       "mlp.c_proj.bias", "mlp.fc2.bias");
 
-  private static Recipe recipe(Layout layout, String o) {
+  static Recipe recipe(Layout layout, String o) {
     if (layout == Layout.OPENAI) {
       return new Direct(o);
     }

@@ -1,0 +1,159 @@
+package dev.cliptune.prompt;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.Probe;
+import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.clip.weights.ClipLoader;
+import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.clip.weights.LoadOptions;
+import dev.cliptune.io.Half;
+import dev.cliptune.testing.Shared;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Test helpers around the tiny parity-fixture CLIP ({@code ../shared/fixtures/parity/model/hf}; tests skip
+ * when it is absent): loading, configurations from official keys, a seeded pixel batch, one training step
+ * exactly as the trainer runs it, and array comparisons.
+ */
+final class TinyClip {
+  /** The fixtures' class names: underscores, capitals, a hyphen and digits, names of 1 to several tokens. */
+  static final List<String> CLASSES = List.of("golden_retriever", "Tabby cat", "airliner", "sunflower",
+      "Mercedes-Benz 300SL");
+
+  private TinyClip() {}
+
+  static Path dir() {
+    return Shared.parity().resolve("model/hf");
+  }
+
+  static ClipWeights weights() {
+    return ClipLoader.load(dir(), LoadOptions.defaults());
+  }
+
+  static ClipTokenizer tokenizer() {
+    return ClipTokenizer.fromDirectory(dir());
+  }
+
+  /** {@code MethodConfig.fromOfficial(m, {k1: v1, k2: v2, ...})}. */
+  static MethodConfig config(Method m, Object... keysAndValues) {
+    Map<String, Object> keys = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      keys.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return MethodConfig.fromOfficial(m, keys);
+  }
+
+  /** A seeded batch of "preprocessed" pixels {@code [b, 3, R, R]} (standard normal values). */
+  static NDArray pixels(NDManager m, ClipModel clip, int b, long seed) {
+    int r = clip.config().vision().imageSize();
+    float[] v = new float[b * 3 * r * r];
+    Random rng = new Random(seed);
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rng.nextGaussian();
+    }
+    return m.create(v, new Shape(b, 3, r, r));
+  }
+
+  static NDArray labels(NDManager m, long... labels) {
+    return m.create(labels);
+  }
+
+  /** Evaluation logits as a float array. */
+  static float[] logits(PromptLearner learner, NDArray px) {
+    return logits(learner, px, Probe.NONE);
+  }
+
+  static float[] logits(PromptLearner learner, NDArray px, Probe probe) {
+    try (NDManager s = px.getManager().newSubManager()) {
+      px.tempAttach(s);
+      return learner.logits(px, probe).toFloatArray();
+    }
+  }
+
+  /** Records every probed tensor as floats (probes must copy). */
+  static Map<String, float[]> probe(PromptLearner learner, NDArray px) {
+    Map<String, float[]> out = new HashMap<>();
+    logits(learner, px, (name, v) -> out.put(name, v.toFloatArray()));
+    return out;
+  }
+
+  /** Forward and backward of the mean cross-entropy, as the trainer does; the gradients stay on the parameters. */
+  static float backward(PromptLearner learner, NDArray px, NDArray labels) {
+    try (NDManager s = px.getManager().newSubManager();
+        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      px.tempAttach(s);
+      labels.tempAttach(s);
+      NDArray logits = learner.logits(px, Probe.NONE);
+      NDArray loss = PromptLearner.crossEntropy(logits, labels);
+      learner.backward(gc, loss);
+      return loss.getFloat();
+    }
+  }
+
+  static float[] grad(PromptParameter p) {
+    try (NDArray g = p.value().getGradient()) {
+      return g.toFloatArray();
+    }
+  }
+
+  static Map<String, float[]> grads(PromptLearner learner) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (PromptParameter p : learner.parameters()) {
+      out.put(p.name(), grad(p));
+    }
+    return out;
+  }
+
+  static Map<String, float[]> values(PromptLearner learner) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (PromptParameter p : learner.parameters()) {
+      out.put(p.name(), p.value().toFloatArray());
+    }
+    return out;
+  }
+
+  /** Copies every parameter of {@code from} into the parameter of the same name of {@code to}. */
+  static void copyParameters(PromptLearner from, PromptLearner to) {
+    for (PromptParameter p : from.parameters()) {
+      to.setParameter(p.name(), p.value().toFloatArray(), p.value().getShape().getShape());
+    }
+  }
+
+  static double maxAbsDiff(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+    }
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs((double) a[i] - b[i]));
+    }
+    return m;
+  }
+
+  static double maxAbs(float[] a) {
+    double m = 0;
+    for (float v : a) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  /** Rounds every value to float16 and back, as {@code x.half().float()}. */
+  static float[] roundToHalf(float[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Half.round(v[i]);
+    }
+    return out;
+  }
+}
