@@ -124,7 +124,7 @@ public final class Clip implements AutoCloseable {
       System.arraycopy(preprocessor.apply(images.get(i)), 0, batch, i * 3 * r * r, 3 * r * r);
     }
     try (NDManager m = NDManager.newBaseManager(model.device())) {
-      NDArray px = m.create(batch, new Shape(images.size(), 3, r, r));
+      NDArray px = dev.cliptune.clip.Tensors.owned(m, batch, new Shape(images.size(), 3, r, r));
       float[] probs = zs.logits(px).softmax(1).toFloatArray();
       int c = classNames.size();
       List<List<Prediction>> out = new ArrayList<>();

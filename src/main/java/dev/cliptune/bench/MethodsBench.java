@@ -171,6 +171,7 @@ public final class MethodsBench implements AutoCloseable {
   private final int repeats;
   private final ClipModel model;
   private final NDManager manager;
+  private double settleSeconds;
 
   /**
    * @param tokenizer a CLIP vocabulary for the word initialisation, or null: then a byte-level stand-in
@@ -230,6 +231,15 @@ public final class MethodsBench implements AutoCloseable {
     vocab.put(ClipTokenizer.SOT, vocab.size());
     vocab.put(ClipTokenizer.EOT, vocab.size());
     return ClipTokenizer.fromVocab(vocab, List.of());
+  }
+
+  /**
+   * Before timing each row (after its warm-up), wait up to {@code seconds} until other processes use less than a
+   * quarter of a core (for shared machines); 0: do not wait.
+   */
+  public MethodsBench settle(double seconds) {
+    this.settleSeconds = seconds;
+    return this;
   }
 
   public boolean wordInit() {
@@ -343,14 +353,21 @@ public final class MethodsBench implements AutoCloseable {
     List<BenchRow> rows = new ArrayList<>();
     for (Spec s : specs) {
       try (Case c = new Case(s)) {
-        double[] t = times(warmup, repeats, c::call);
+        for (int i = 0; i < warmup; i++) {
+          c.call();
+        }
+        double waited = settleSeconds > 0 ? CpuLoad.settle(0.25, settleSeconds) : 0;
+        CpuLoad before = CpuLoad.now();
+        double[] t = times(0, repeats, c::call);
+        double others = CpuLoad.othersSince(before);
         double sec = median(t);
         double g = gflop(s, config, c.methodConfig);
         Double ips = s.kind() == Kind.EVAL_TEXT ? null : s.batch() / sec;
         BenchRow row = new BenchRow(s.id(), s.what(ctxInit), sec, ips, g);
         rows.add(row);
         StringBuilder line = new StringBuilder(line(row, matmulGflops));
-        line.append(String.format("  [%.3f-%.3f s]", t[0], t[t.length - 1]));
+        line.append(String.format("  [%.3f-%.3f s, others %.2f cores%s]", t[0], t[t.length - 1], others,
+            waited >= settleSeconds && settleSeconds > 0 ? ", did not settle" : ""));
         if (!Double.isNaN(s.officialTunedSeconds()) && config.equals(ClipConfig.vitB16())) {
           line.append(String.format("  official tuned %.2f s: ours/official %.2f", s.officialTunedSeconds(),
               sec / s.officialTunedSeconds()));

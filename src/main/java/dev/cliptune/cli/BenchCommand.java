@@ -141,6 +141,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--memory-size", paramLabel = "SIZE", description = "model size of the memory run (default: --size)")
     Size memorySize;
 
+    @Option(names = "--settle", defaultValue = "0", paramLabel = "SECONDS",
+        description = {"on a shared machine: before timing each row, wait up to SECONDS until other processes use",
+            "less than a quarter of a core (each row prints the cores others used while it was timed)"})
+    double settle;
+
     @Option(names = "--skip-timing", description = "only the memory run")
     boolean skipTiming;
 
@@ -177,7 +182,7 @@ public final class BenchCommand implements Runnable {
         double mm = MatmulRate.gflops(2048, 3);
         System.out.printf("matmul_2048      fp32 2048^3 matrix product of this process: %.1f GFLOP/s%n", mm);
         out.put("matmul_2048", matmulRow(mm));
-        try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out)) {
+        try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)) {
           for (BenchRow r : bench.run(specs, System.out, mm)) {
             out.put(r.id(), r.json());
           }

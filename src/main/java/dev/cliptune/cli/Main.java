@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     subcommands = {CommandLine.HelpCommand.class, ParityCommand.class, BenchCommand.class, ClassifyCommand.class,
         InterpretCommand.class, ProtocolCommands.Train.class, ProtocolCommands.Eval.class,
         ProtocolCommands.ZeroShot.class, ProtocolCommands.Base2New.class, ProtocolCommands.XData.class,
-        ProtocolCommands.Dg.class, ProtocolCommands.FewShot.class, dev.cliptune.world.WorldCommand.class})
+        ProtocolCommands.Dg.class, ProtocolCommands.FewShot.class, dev.cliptune.world.WorldCommand.class,
+        PretrainCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -92,7 +92,7 @@ public final class ClipModel implements AutoCloseable {
 
   private NDArray load(ClipWeights w, String name) {
     FloatTensor t = w.get(name);
-    NDArray a = manager.create(t.data(), new Shape(t.shape()));
+    NDArray a = Tensors.owned(manager, t.data(), new Shape(t.shape()));
     a.setName(name);
     weights.put(name, a);
     return a;
@@ -258,9 +258,20 @@ public final class ClipModel implements AutoCloseable {
 
   /** Token ids {@code [C, L]} (int64) to embeddings {@code [C, L, Dt]} in the manager of {@code ids}. */
   public NDArray embedTokens(NDArray ids) {
+    long c = ids.getShape().get(0);
+    long l = ids.getShape().get(1);
     try (NDArray flat = ids.flatten()) {
-      NDArray rows = tokenEmbedding.get(ids.getManager(), new NDIndex("{}", flat));
-      NDArray out = rows.reshape(ids.getShape().get(0), ids.getShape().get(1), config.text().width());
+      NDArray rows;
+      if (tokenEmbedding.hasGradient()) {
+        // training the table (pretraining): a one-hot product, because libtorch's CPU backward of a row gather
+        // accumulates with threads in a varying order and made runs differ in the last bits
+        try (NDArray oneHot = flat.toType(DataType.INT32, false).oneHot(config.text().vocabSize())) {
+          rows = oneHot.matMul(tokenEmbedding);
+        }
+      } else {
+        rows = tokenEmbedding.get(ids.getManager(), new NDIndex("{}", flat));
+      }
+      NDArray out = rows.reshape(c, l, config.text().width());
       rows.close();
       return out;
     }

@@ -144,6 +144,6 @@ final class Transformer {
         m[i * length + j] = Float.NEGATIVE_INFINITY;
       }
     }
-    return manager.create(m, new Shape(length, length));
+    return Tensors.owned(manager, m, new Shape(length, length));
   }
 }

@@ -49,7 +49,7 @@ public final class Evaluation {
           continue;
         }
         try (NDManager step = manager.newSubManager()) {
-          NDArray px = step.create(b.pixels(), new Shape(b.size(), 3, r, r));
+          NDArray px = dev.cliptune.clip.Tensors.owned(step, b.pixels(), new Shape(b.size(), 3, r, r));
           NDArray logits = classifier.logits(px);
           long[] pred = logits.argMax(1).toLongArray();
           for (int i = 0; i < pred.length; i++) {

@@ -66,7 +66,7 @@ public abstract class PromptLearner implements AutoCloseable {
 
   /** Registers a learnable tensor (trainable, float32) and remembers its initial value. */
   protected NDArray addParameter(String name, String checkpointKey, float[] values, long... shape) {
-    NDArray a = manager.create(values, new Shape(shape));
+    NDArray a = dev.cliptune.clip.Tensors.owned(manager, values, new Shape(shape));
     a.setName(name);
     a.setRequiresGradient(true);
     params.put(name, new PromptParameter(name, checkpointKey, a));

@@ -86,7 +86,7 @@ public final class Sgd implements AutoCloseable {
     for (PromptParameter p : params) {
       float[] b = state.get(p.name());
       if (b != null) {
-        NDArray old = buffers.put(p.name(), manager.create(b, p.value().getShape()));
+        NDArray old = buffers.put(p.name(), dev.cliptune.clip.Tensors.owned(manager, b, p.value().getShape()));
         if (old != null) {
           old.close();
         }

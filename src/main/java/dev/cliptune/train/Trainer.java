@@ -120,7 +120,7 @@ public final class Trainer {
             float loss;
             long[] pred;
             try (NDManager step = manager.newSubManager()) {
-              NDArray px = step.create(b.pixels(), new Shape(b.size(), 3, r, r));
+              NDArray px = dev.cliptune.clip.Tensors.owned(step, b.pixels(), new Shape(b.size(), 3, r, r));
               NDArray labels = step.create(b.labels());
               try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = learner.logits(px, Probe.NONE);

@@ -1,0 +1,47 @@
+package dev.cliptune.pretrain;
+
+import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.TextConfig;
+import dev.cliptune.clip.VisionConfig;
+
+/**
+ * Contrastive pretraining settings: the CLIP shape, AdamW, linear warm-up then cosine decay per step, the
+ * temperature's clamp, checkpoint cadence, and the world's seed and image size.
+ */
+public record PretrainConfig(ClipConfig model, int steps, int batchSize, double lr, double beta1, double beta2,
+    double eps, double weightDecay, int warmupSteps, long seed, int checkpointEvery, int logEvery) {
+
+  /**
+   * The embedded tiny CLIP: 32-px images, patch 4, ViT 128 wide × 4 layers × 4 heads, text 128 × 4 × 4 over
+   * context 32 and the world's vocabulary, joint space 128 (about 1.7 M parameters, 7 MB in float32).
+   */
+  public static PretrainConfig tiny(int vocabSize) {
+    ClipConfig c = new ClipConfig(128, new VisionConfig(128, 4, 4, 4, 32, 512, 1e-5),
+        new TextConfig(128, 4, 4, 32, vocabSize, 512, 1e-5));
+    return new PretrainConfig(c, 3000, 128, 1e-3, 0.9, 0.98, 1e-6, 0.1, 100, 1, 250, 25);
+  }
+
+  public PretrainConfig withSteps(int s) {
+    return new PretrainConfig(model, s, batchSize, lr, beta1, beta2, eps, weightDecay, Math.min(warmupSteps, s / 10 + 1),
+        seed, checkpointEvery, logEvery);
+  }
+
+  public PretrainConfig withBatchSize(int b) {
+    return new PretrainConfig(model, steps, b, lr, beta1, beta2, eps, weightDecay, warmupSteps, seed, checkpointEvery,
+        logEvery);
+  }
+
+  public PretrainConfig withCheckpointEvery(int k) {
+    return new PretrainConfig(model, steps, batchSize, lr, beta1, beta2, eps, weightDecay, warmupSteps, seed, k,
+        logEvery);
+  }
+
+  /** Linear warm-up to {@code lr}, then cosine to 0 at the last step. */
+  public double lrAt(int step) {
+    if (step < warmupSteps) {
+      return lr * (step + 1) / warmupSteps;
+    }
+    double t = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
+    return 0.5 * lr * (1 + Math.cos(Math.PI * t));
+  }
+}
