@@ -242,6 +242,17 @@ public final class MethodsBench implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The fp32 2048³ matrix-product rate of this process (median of 5), measured after waiting up to
+   * {@code settleSeconds} for other processes to go quiet.
+   */
+  public static double matmulGflops(double settleSeconds) {
+    if (settleSeconds > 0) {
+      CpuLoad.settle(0.25, settleSeconds);
+    }
+    return MatmulRate.gflops(2048, 5);
+  }
+
   public boolean wordInit() {
     return ctxInit;
   }

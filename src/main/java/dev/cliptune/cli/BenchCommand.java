@@ -179,7 +179,7 @@ public final class BenchCommand implements Runnable {
           loadAverage());
       Map<String, Object> out = new LinkedHashMap<>();
       if (!skipTiming) {
-        double mm = MatmulRate.gflops(2048, 3);
+        double mm = MethodsBench.matmulGflops(settle);
         System.out.printf("matmul_2048      fp32 2048^3 matrix product of this process: %.1f GFLOP/s%n", mm);
         out.put("matmul_2048", matmulRow(mm));
         try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)) {
@@ -187,7 +187,7 @@ public final class BenchCommand implements Runnable {
             out.put(r.id(), r.json());
           }
         }
-        double mmEnd = MatmulRate.gflops(2048, 3);
+        double mmEnd = MethodsBench.matmulGflops(settle);
         System.out.printf("matmul_2048_end  fp32 2048^3 matrix product, after the rows: %.1f GFLOP/s; load average %s%n",
             mmEnd, loadAverage());
         out.put("matmul_2048_end", matmulRow(mmEnd));

@@ -4,7 +4,6 @@ import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.RunConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,17 +58,9 @@ public final class RunOptions {
     return RunConfig.of(model, dataRoot, ds, m, preset, shots, seeds, subsample, output, resume).with(overrides);
   }
 
-  /** Loads the model the options name (a directory; the embedded tiny CLIP once it exists). */
+  /** Loads the model the options name (a directory or the embedded tiny CLIP). */
   Clip loadModel() {
-    if (model.startsWith("builtin:")) {
-      throw new IllegalArgumentException("--model " + model + ": the embedded tiny CLIP is not built yet;"
-          + " pass --model DIR with a CLIP in the HuggingFace CLIPModel layout");
-    }
-    Path dir = Path.of(model);
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--model " + model + ": not a directory");
-    }
-    return Clip.load(dir);
+    return Clip.load(dev.cliptune.Models.resolve(model));
   }
 
   static ProtocolRunner runner(Clip clip) {

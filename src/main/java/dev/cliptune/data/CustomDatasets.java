@@ -175,7 +175,8 @@ final class CustomDatasets {
           + ", default " + (official != null ? "the " + official.imageRoot() + " folder next to the file"
               : "the file's folder") + ") should hold the listed images");
     }
-    String name = official != null ? official.officialName() : Datasets.stem(file);
+    String name = official != null ? official.officialName()
+        : m.matches() ? m.group(1) : Datasets.stem(file); // split_zhou_<Name>.json names the dataset
     Path cache = official != null ? dir.resolve(Datasets.FEWSHOT)
         : dir.resolve(Datasets.FEWSHOT).resolve(Datasets.stem(file));
     return new LoadedDataset(name, dir, imageRoot, split, opts.fewshotDir(dir, cache), LoadedDataset.Kind.STANDARD,

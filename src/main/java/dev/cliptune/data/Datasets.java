@@ -150,6 +150,13 @@ public final class Datasets {
           + " exists (tried " + String.join(", ", tried.stream().map(Path::toString).toList()) + ")");
     }
     if (Files.isDirectory(found)) {
+      Path split = coopLayoutSplit(found);
+      if (split != null) {
+        // a dataset folder in the CoOp layout: one split_zhou_<Name>.json beside an images/ folder
+        Map<String, String> o = new java.util.HashMap<>(opts);
+        o.putIfAbsent(IMAGE_ROOT, found.resolve("images").toString());
+        return splitFile(split, o);
+      }
       return folder(found, opts);
     }
     if (!json) {
@@ -157,6 +164,22 @@ public final class Datasets {
           + " folders or a split file in the split_zhou_*.json format");
     }
     return splitFile(found, opts);
+  }
+
+  /** The split file of a CoOp-layout folder (exactly one {@code split_zhou_*.json} and an {@code images/} folder). */
+  static Path coopLayoutSplit(Path dir) {
+    if (!Files.isDirectory(dir.resolve("images"))) {
+      return null;
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      List<Path> splits = s.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.startsWith("split_zhou_") && n.endsWith(".json") && Files.isRegularFile(p);
+      }).toList();
+      return splits.size() == 1 ? splits.get(0) : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
   }
 
   /** An official dataset with default options ({@link #open} with a name). */

@@ -174,6 +174,8 @@ public final class World {
     split.put("val", val);
     split.put("test", test);
     AtomicFiles.writeString(folder.resolve(d.splitFile()), JSON.writeValueAsString(split));
+    // the dataset's own zero-shot template, read by the protocol runner like a custom dataset's
+    AtomicFiles.writeString(folder.resolve("template.txt"), d.template() + "\n");
     return new DatasetSummary(d.name(), n, train.size(), val.size(), test.size(), n * perClass,
         bytes.get());
   }

@@ -1,0 +1,44 @@
+package dev.cliptune.cli;
+
+import dev.cliptune.Clip;
+import dev.cliptune.Models;
+import dev.cliptune.demo.Demo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cliptune demo}: the main job on the embedded default. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Base-to-novel on the hermetic world with zero-shot CLIP, CoOp, CoCoOp, MaPLe and MIP, three",
+        "seeds, on the embedded tiny CLIP: prints the Base/New/HM table and writes a report."})
+public final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--model", defaultValue = Models.BUILTIN_TINY, paramLabel = "DIR")
+  String model;
+
+  @Option(names = "--world", defaultValue = "demo-output/world", paramLabel = "DIR",
+      description = "where the world's datasets are (written on first use)")
+  Path world;
+
+  @Option(names = "--output", defaultValue = "demo-output/runs", paramLabel = "DIR")
+  Path output;
+
+  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3")
+  List<Long> seeds;
+
+  @Option(names = "--shots", defaultValue = "16")
+  int shots;
+
+  @Option(names = "--datasets", split = ",", paramLabel = "FOLDER")
+  List<String> datasets = Demo.DATASETS;
+
+  @Override
+  public Integer call() throws Exception {
+    Demo.ensureWorld(world, 1, System.out);
+    try (Clip clip = Clip.load(Models.resolve(model))) {
+      new Demo(world, output, seeds, shots, datasets, System.out).run(clip);
+    }
+    return 0;
+  }
+}

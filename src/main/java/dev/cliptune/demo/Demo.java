@@ -1,0 +1,132 @@
+package dev.cliptune.demo;
+
+import dev.cliptune.Clip;
+import dev.cliptune.io.AtomicFiles;
+import dev.cliptune.prompt.Method;
+import dev.cliptune.protocol.ProtocolRunner;
+import dev.cliptune.protocol.Protocols;
+import dev.cliptune.protocol.ResultsTable;
+import dev.cliptune.protocol.RunConfig;
+import dev.cliptune.world.World;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main job of README's first command: base-to-novel on the hermetic world's datasets with zero-shot CLIP,
+ * CoOp, CoCoOp, MaPLe and MIP over three seeds, through the same loaders, trainer, methods and protocol code
+ * as a real run, with shortened schedules sized for the tiny CLIP (a Base / New / HM table and a report).
+ */
+public final class Demo {
+  /** The world's datasets the demo runs on, by folder. */
+  public static final List<String> DATASETS = List.of("shapes", "colors", "patterns", "textures", "pixel_shapes");
+
+  /** Per method: the shortened schedule and method keys of the demo (official presets are sized for ViT-B/16). */
+  record Setting(Method method, String preset, Map<String, String> overrides) {}
+
+  static List<Setting> settings() {
+    return List.of(
+        new Setting(Method.ZS_CLIP, null, Map.of()),
+        new Setting(Method.COOP, "vit_b16_ctxv1", Map.of("epochs", "10", "batch_size", "8", "lr", "0.002")),
+        new Setting(Method.COCOOP, "vit_b16_c4_ep10_batch1_ctxv1", Map.of("epochs", "2")),
+        new Setting(Method.MAPLE, "vit_b16_c2_ep5_batch4_2ctx", Map.of("PROMPT_DEPTH", "3", "epochs", "5")),
+        new Setting(Method.MIP, "vit_b16_c4_ep10_batch1_ctxv1", Map.of("epochs", "2")));
+  }
+
+  private final Path worldDir;
+  private final Path output;
+  private final List<Long> seeds;
+  private final int shots;
+  private final List<String> datasets;
+  private final PrintStream out;
+
+  public Demo(Path worldDir, Path output, List<Long> seeds, int shots, List<String> datasets, PrintStream out) {
+    this.worldDir = worldDir;
+    this.output = output;
+    this.seeds = List.copyOf(seeds);
+    this.shots = shots;
+    this.datasets = List.copyOf(datasets);
+    this.out = out;
+  }
+
+  /** Writes the world if it is not there yet (deterministic from the seed). */
+  public static void ensureWorld(Path dir, long seed, PrintStream out) throws IOException {
+    if (Files.isRegularFile(dir.resolve(World.MANIFEST))) {
+      return;
+    }
+    out.println("writing the hermetic world's datasets to " + dir + " ...");
+    World.write(dir, seed);
+  }
+
+  /** Runs every method and returns the combined table (also written as report.md). */
+  public ResultsTable run(Clip clip) throws IOException {
+    long t0 = System.nanoTime();
+    ProtocolRunner runner = new ProtocolRunner(clip.model(), clip.tokenizer(), clip.preprocessor(),
+        new PrintStream(java.io.OutputStream.nullOutputStream()));
+    Protocols protocols = new Protocols(runner, new PrintStream(java.io.OutputStream.nullOutputStream()));
+    Map<String, ResultsTable> perMethod = new LinkedHashMap<>();
+    for (Setting s : settings()) {
+      long t = System.nanoTime();
+      RunConfig cfg = RunConfig.of("builtin:tiny", worldDir, datasets, s.method(), s.preset(), shots, seeds, "base",
+          output.resolve(s.method().officialName), false).with(withDefaults(s.overrides()));
+      perMethod.put(s.method() == Method.ZS_CLIP ? "CLIP" : s.method().officialName, protocols.baseToNovel(cfg));
+      out.printf("%-8s done in %.0f s%n", s.method() == Method.ZS_CLIP ? "CLIP" : s.method().officialName,
+          (System.nanoTime() - t) / 1e9);
+    }
+    ResultsTable table = combine(perMethod);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    out.println();
+    out.print(table.markdown());
+    table.write(output, "demo");
+    AtomicFiles.writeString(output.resolve("report.md"), report(table, secs));
+    out.printf("%nwrote %s (%.0f s)%n", output.resolve("report.md"), secs);
+    return table;
+  }
+
+  private static Map<String, String> withDefaults(Map<String, String> o) {
+    Map<String, String> m = new LinkedHashMap<>(o);
+    m.putIfAbsent("progress", "false");
+    m.putIfAbsent("test_batch_size", "200");
+    return m;
+  }
+
+  /** One row per dataset and method: Base, New, HM (means over seeds). */
+  static ResultsTable combine(Map<String, ResultsTable> perMethod) {
+    List<String> cols = new ArrayList<>(List.of("dataset"));
+    perMethod.keySet().forEach(m -> cols.add(m + " Base / New / HM"));
+    ResultsTable t = new ResultsTable("Base-to-novel on the hermetic world (tiny CLIP)", cols);
+    List<String> rows = new ArrayList<>();
+    for (Map<String, Object> r : perMethod.values().iterator().next().records()) {
+      rows.add((String) r.get("dataset"));
+    }
+    for (String ds : rows) {
+      List<String> cells = new ArrayList<>(List.of(ds));
+      Map<String, Object> rec = new LinkedHashMap<>();
+      rec.put("dataset", ds);
+      for (Map.Entry<String, ResultsTable> e : perMethod.entrySet()) {
+        Map<String, Object> r = e.getValue().records().stream().filter(x -> ds.equals(x.get("dataset")))
+            .findFirst().orElseThrow();
+        cells.add(String.format("%.1f / %.1f / %.1f", num(r.get("base")), num(r.get("new")), num(r.get("hm"))));
+        rec.put(e.getKey(), Map.of("base", r.get("base"), "new", r.get("new"), "hm", r.get("hm")));
+      }
+      t.add(cells, rec);
+    }
+    return t;
+  }
+
+  private static double num(Object o) {
+    return ((Number) o).doubleValue();
+  }
+
+  private String report(ResultsTable table, double secs) {
+    return "# cliptune demo\n\nBase-to-novel on the hermetic world's datasets " + datasets + ", " + shots
+        + " shots, seeds " + seeds + ", with the embedded tiny CLIP; " + String.format("%.0f", secs)
+        + " s on this machine. Per-run logs, configs, metrics and checkpoints are under " + output + ".\n\n"
+        + table.markdown();
+  }
+}
