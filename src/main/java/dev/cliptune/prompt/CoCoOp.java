@@ -21,11 +21,10 @@ import java.util.List;
  * and its own class text features. Text encoding is chunked ({@link #maxSequences} sequences per call) so
  * memory stays bounded for many classes. {@link Mip} changes initialisation, scaling and class names.
  */
-public class CoCoOp extends PromptLearner {
+public class CoCoOp extends ClassPromptLearner {
   /** Text sequences per text-encoder call. */
   protected int maxSequences = 256;
 
-  protected final ClassPrompts prompts;
   protected final NDArray ctx;
   private final NDArray w1;
   private final NDArray b1;
@@ -59,7 +58,7 @@ public class CoCoOp extends PromptLearner {
     b1 = addParameter("prompt_learner.meta_net.linear1.bias", "meta_net.linear1.bias", l1[1], hidden);
     w2 = addParameter("prompt_learner.meta_net.linear2.weight", "meta_net.linear2.weight", l2[0], dt, hidden);
     b2 = addParameter("prompt_learner.meta_net.linear2.bias", "meta_net.linear2.bias", l2[1], dt);
-    prompts = new ClassPrompts(clip, tokenizer, classNames, prefix, n, !mip, ClassTokenPosition.END);
+    usePrompts(new ClassPrompts(clip, tokenizer, classNames, prefix, n, !mip, ClassTokenPosition.END));
   }
 
   /** MIP's meta-initialisation: every row is {@code ln_final.weight / ||ln_final.weight||₂}. */
@@ -108,7 +107,7 @@ public class CoCoOp extends PromptLearner {
   @Override
   public NDArray logits(NDArray pixels, Probe probe) {
     NDManager caller = pixels.getManager();
-    int c = prompts.classNames().size();
+    int c = prompts().classNames().size();
     int l = clip.config().text().contextLength();
     long b = pixels.getShape().get(0);
     try (NDManager scope = caller.newSubManager()) {
@@ -180,7 +179,7 @@ public class CoCoOp extends PromptLearner {
 
   /** EOT positions for {@code images} copies of classes [c0, c1). */
   private long[] eotFor(int c0, int c1, long images) {
-    long[] all = prompts.eotIndex().toLongArray();
+    long[] all = prompts().eotIndex().toLongArray();
     long[] out = new long[(int) (images * (c1 - c0))];
     for (int i = 0; i < images; i++) {
       System.arraycopy(all, c0, out, i * (c1 - c0), c1 - c0);
@@ -198,8 +197,8 @@ public class CoCoOp extends PromptLearner {
     long d = ctxB.getShape().get(2);
     int cs = c1 - c0;
     NDManager m = ctxB.getManager();
-    NDArray pre = prompts.tokenPrefix().get(m, new NDIndex("{}:{}", c0, c1)); // [cs, 1, D]
-    NDArray suf = prompts.tokenSuffix().get(m, new NDIndex("{}:{}", c0, c1)); // [cs, S, D]
+    NDArray pre = prompts().tokenPrefix().get(m, new NDIndex("{}:{}", c0, c1)); // [cs, 1, D]
+    NDArray suf = prompts().tokenSuffix().get(m, new NDIndex("{}:{}", c0, c1)); // [cs, S, D]
     long s = suf.getShape().get(1);
     NDArray preB = pre.expandDims(0).broadcast(b, cs, 1, d);
     NDArray sufB = suf.expandDims(0).broadcast(b, cs, s, d);
@@ -209,28 +208,8 @@ public class CoCoOp extends PromptLearner {
   }
 
   @Override
-  public List<String> classNames() {
-    return prompts.classNames();
-  }
-
-  @Override
-  public List<String> promptTexts() {
-    return prompts.promptTexts();
-  }
-
-  @Override
-  public long[] tokenizedPrompts() {
-    return prompts.tokenIds();
-  }
-
-  @Override
   public String checkpointModule() {
     return "prompt_learner";
   }
 
-  @Override
-  public void close() {
-    prompts.close();
-    super.close();
-  }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
-import dev.cliptune.clip.TextInput;
 import dev.cliptune.clip.VisionInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.List;
@@ -14,8 +13,7 @@ import java.util.List;
  * class-specific {@code [C, n, Dt]}, in front of / around / after the class-name tokens. With {@code CTX_INIT}
  * the context is word-initialised, {@code n} becomes the word count and CSC is ignored, as in the official code.
  */
-public final class CoOp extends PromptLearner {
-  private final ClassPrompts prompts;
+public final class CoOp extends ClassPromptLearner {
   private final NDArray ctx;
 
   public CoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config) {
@@ -35,7 +33,7 @@ public final class CoOp extends PromptLearner {
           ? addParameter("prompt_learner.ctx", "ctx", init.normal(c * n * dt, 0.02), c, n, dt)
           : addParameter("prompt_learner.ctx", "ctx", init.normal(n * dt, 0.02), n, dt);
     }
-    prompts = new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, config.position());
+    usePrompts(new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, config.position()));
   }
 
   /** Whether the context has a class axis (then the prompts cannot move to another class list). */
@@ -50,29 +48,7 @@ public final class CoOp extends PromptLearner {
 
   @Override
   protected NDArray textFeatures(NDManager m, Probe probe) {
-    try (NDManager scope = m.newSubManager()) {
-      ctx.tempAttach(scope);
-      NDArray assembled = prompts.assemble(ctx);
-      probe.record("prompt_embeddings", assembled);
-      NDArray f = clip.encodeText(new TextInput(assembled, prompts.eotIndex()), Probe.NONE);
-      f.attach(m);
-      return f;
-    }
-  }
-
-  @Override
-  public List<String> classNames() {
-    return prompts.classNames();
-  }
-
-  @Override
-  public List<String> promptTexts() {
-    return prompts.promptTexts();
-  }
-
-  @Override
-  public long[] tokenizedPrompts() {
-    return prompts.tokenIds();
+    return encodeClassPrompts(m, probe, ctx, List.of());
   }
 
   @Override
@@ -80,9 +56,4 @@ public final class CoOp extends PromptLearner {
     return "prompt_learner";
   }
 
-  @Override
-  public void close() {
-    prompts.close();
-    super.close();
-  }
 }

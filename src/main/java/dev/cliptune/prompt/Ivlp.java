@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
-import dev.cliptune.clip.TextInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.List;
  * with {@code image_encoder.transformer.resblocks.l.VPT_shallow} for vision layers 1..Jv−1. Deep language
  * prompting is the text-only setting (nv = 0, Jv = 0).
  */
-public final class Ivlp extends PromptLearner {
-  private final ClassPrompts prompts;
+public final class Ivlp extends ClassPromptLearner {
   private final NDArray ctx;
   private final List<NDArray> textDeep = new ArrayList<>();
   private final NDArray visual;
@@ -56,7 +54,7 @@ public final class Ivlp extends PromptLearner {
       String name = "image_encoder.transformer.resblocks." + l + ".VPT_shallow";
       visionDeep.add(addParameter(name, name, init.normal(nv * dv, 0.02), nv, dv));
     }
-    prompts = new ClassPrompts(clip, tokenizer, classNames, prefix, nt, true, ClassTokenPosition.END);
+    usePrompts(new ClassPrompts(clip, tokenizer, classNames, prefix, nt, true, ClassTokenPosition.END));
   }
 
   @Override
@@ -69,33 +67,7 @@ public final class Ivlp extends PromptLearner {
 
   @Override
   protected NDArray textFeatures(NDManager m, Probe probe) {
-    try (NDManager scope = m.newSubManager()) {
-      ctx.tempAttach(scope);
-      NDArray assembled = prompts.assemble(ctx);
-      probe.record("prompt_embeddings", assembled);
-      List<NDArray> deep = new ArrayList<>();
-      for (NDArray t : textDeep) {
-        deep.add(officialCast(t));
-      }
-      NDArray f = clip.encodeText(new TextInput(assembled, prompts.eotIndex(), deep), Probe.NONE);
-      f.attach(m);
-      return f;
-    }
-  }
-
-  @Override
-  public List<String> classNames() {
-    return prompts.classNames();
-  }
-
-  @Override
-  public List<String> promptTexts() {
-    return prompts.promptTexts();
-  }
-
-  @Override
-  public long[] tokenizedPrompts() {
-    return prompts.tokenIds();
+    return encodeClassPrompts(m, probe, ctx, textDeep);
   }
 
   @Override
@@ -103,9 +75,4 @@ public final class Ivlp extends PromptLearner {
     return "VLPromptLearner";
   }
 
-  @Override
-  public void close() {
-    prompts.close();
-    super.close();
-  }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.core.Linear;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
-import dev.cliptune.clip.TextInput;
 import dev.cliptune.clip.VisionInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
@@ -18,8 +17,7 @@ import java.util.List;
  * tokens. J = 1 is shallow MaPLe. With {@code sharedCoupling} (MaPLe†, no official code) one function
  * {@code proj} couples every depth and there are no {@code compound_prompt_projections}.
  */
-public final class MaPLe extends PromptLearner {
-  private final ClassPrompts prompts;
+public final class MaPLe extends ClassPromptLearner {
   private final NDArray ctx;
   private final NDArray projW;
   private final NDArray projB;
@@ -63,7 +61,7 @@ public final class MaPLe extends PromptLearner {
             addParameter(name + ".bias", name + ".bias", single[1], dv)});
       }
     }
-    prompts = new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, ClassTokenPosition.END);
+    usePrompts(new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, ClassTokenPosition.END));
   }
 
   /** The visual prompts: {@code V₀ = proj(ctx)} and {@code V_k = F_k(P_k)} for k = 1..J−1. */
@@ -100,33 +98,7 @@ public final class MaPLe extends PromptLearner {
 
   @Override
   protected NDArray textFeatures(NDManager m, Probe probe) {
-    try (NDManager scope = m.newSubManager()) {
-      ctx.tempAttach(scope);
-      NDArray assembled = prompts.assemble(ctx);
-      probe.record("prompt_embeddings", assembled);
-      List<NDArray> deep = new ArrayList<>();
-      for (NDArray t : compoundText) {
-        deep.add(officialCast(t));
-      }
-      NDArray f = clip.encodeText(new TextInput(assembled, prompts.eotIndex(), deep), Probe.NONE);
-      f.attach(m);
-      return f;
-    }
-  }
-
-  @Override
-  public List<String> classNames() {
-    return prompts.classNames();
-  }
-
-  @Override
-  public List<String> promptTexts() {
-    return prompts.promptTexts();
-  }
-
-  @Override
-  public long[] tokenizedPrompts() {
-    return prompts.tokenIds();
+    return encodeClassPrompts(m, probe, ctx, compoundText);
   }
 
   @Override
@@ -134,9 +106,4 @@ public final class MaPLe extends PromptLearner {
     return "MultiModalPromptLearner";
   }
 
-  @Override
-  public void close() {
-    prompts.close();
-    super.close();
-  }
 }
