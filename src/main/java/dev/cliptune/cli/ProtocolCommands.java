@@ -30,6 +30,18 @@ public final class ProtocolCommands {
         .resolve(c.subsample()).resolve("seed" + seed);
   }
 
+  /** Train on {@code source} (all classes), test on it and on every target (xdata and dg). */
+  static int transfer(RunOptions o, String source, List<String> targets, String title, String file,
+      java.util.Map<String, java.util.Map<String, Double>> published) {
+    List<String> all = new ArrayList<>(List.of(source));
+    all.addAll(targets);
+    RunConfig c = o.config(all);
+    try (Clip clip = o.loadModel()) {
+      new Protocols(RunOptions.runner(clip), System.out).transfer(c, source, targets, title, file, published);
+    }
+    return 0;
+  }
+
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Train prompts on one dataset (K shots per class, each seed) and test on the same classes.")
   static final class Train implements Callable<Integer> {
@@ -125,14 +137,7 @@ public final class ProtocolCommands {
 
     @Override
     public Integer call() {
-      List<String> all = new ArrayList<>(List.of(source));
-      all.addAll(targets);
-      RunConfig c = o.config(all);
-      try (Clip clip = o.loadModel()) {
-        new Protocols(RunOptions.runner(clip), System.out).transfer(c, source, targets, "Cross-dataset transfer",
-            "xdata", PublishedResults.CROSS_DATASET);
-      }
-      return 0;
+      return transfer(o, source, targets, "Cross-dataset transfer", "xdata", PublishedResults.CROSS_DATASET);
     }
   }
 
@@ -150,14 +155,7 @@ public final class ProtocolCommands {
 
     @Override
     public Integer call() {
-      List<String> all = new ArrayList<>(List.of(source));
-      all.addAll(targets);
-      RunConfig c = o.config(all);
-      try (Clip clip = o.loadModel()) {
-        new Protocols(RunOptions.runner(clip), System.out).transfer(c, source, targets, "Domain generalisation",
-            "dg", PublishedResults.DOMAIN_GENERALISATION);
-      }
-      return 0;
+      return transfer(o, source, targets, "Domain generalisation", "dg", PublishedResults.DOMAIN_GENERALISATION);
     }
   }
 
