@@ -35,8 +35,9 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path dir = Models.resolve(model); // fails fast, before writing the world, when the model is missing
     Demo.ensureWorld(world, 1, System.out);
-    try (Clip clip = Clip.load(Models.resolve(model))) {
+    try (Clip clip = Clip.load(dir)) {
       new Demo(world, output, seeds, shots, datasets, System.out).run(clip);
     }
     return 0;
