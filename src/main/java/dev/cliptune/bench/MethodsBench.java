@@ -359,8 +359,11 @@ public final class MethodsBench implements AutoCloseable {
     }
   }
 
-  /** Times the selected rows; each line is printed as soon as it is measured. */
-  public List<BenchRow> run(List<Spec> specs, PrintStream log, double matmulGflops) {
+  /**
+   * Times the selected rows; each line is printed as soon as it is measured, with its share of the fp32 matmul
+   * rate measured right before it (shared machines drift).
+   */
+  public List<BenchRow> run(List<Spec> specs, PrintStream log) {
     List<BenchRow> rows = new ArrayList<>();
     for (Spec s : specs) {
       try (Case c = new Case(s)) {
@@ -368,6 +371,8 @@ public final class MethodsBench implements AutoCloseable {
           c.call();
         }
         double waited = settleSeconds > 0 ? CpuLoad.settle(0.25, settleSeconds) : 0;
+        // the machine's speed drifts (shared hosts): the matmul rate right before the row is its yardstick
+        double mmHere = MatmulRate.gflops(2048, 3);
         CpuLoad before = CpuLoad.now();
         double[] t = times(0, repeats, c::call);
         double others = CpuLoad.othersSince(before);
@@ -376,8 +381,9 @@ public final class MethodsBench implements AutoCloseable {
         Double ips = s.kind() == Kind.EVAL_TEXT ? null : s.batch() / sec;
         BenchRow row = new BenchRow(s.id(), s.what(ctxInit), sec, ips, g);
         rows.add(row);
-        StringBuilder line = new StringBuilder(line(row, matmulGflops));
-        line.append(String.format("  [%.3f-%.3f s, others %.2f cores%s]", t[0], t[t.length - 1], others,
+        StringBuilder line = new StringBuilder(line(row, mmHere));
+        line.append(String.format("  [%.3f-%.3f s, matmul %.0f, others %.2f cores%s]", t[0], t[t.length - 1], mmHere,
+            others,
             waited >= settleSeconds && settleSeconds > 0 ? ", did not settle" : ""));
         if (!Double.isNaN(s.officialTunedSeconds()) && config.equals(ClipConfig.vitB16())) {
           line.append(String.format("  official tuned %.2f s: ours/official %.2f", s.officialTunedSeconds(),

@@ -183,7 +183,7 @@ public final class BenchCommand implements Runnable {
         System.out.printf("matmul_2048      fp32 2048^3 matrix product of this process: %.1f GFLOP/s%n", mm);
         out.put("matmul_2048", matmulRow(mm));
         try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)) {
-          for (BenchRow r : bench.run(specs, System.out, mm)) {
+          for (BenchRow r : bench.run(specs, System.out)) {
             out.put(r.id(), r.json());
           }
         }
