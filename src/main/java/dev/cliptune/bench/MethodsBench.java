@@ -1,10 +1,8 @@
 package dev.cliptune.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
@@ -15,7 +13,7 @@ import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
-import dev.cliptune.train.Sgd;
+import dev.cliptune.train.TrainingStep;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +23,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * {@code bench methods}: one training step (forward, cross-entropy, backward, SGD with momentum 0.9 and weight
- * decay 5e-4) and one evaluation batch of every prompt-learning method on a CLIP of the configured size with
+ * {@code bench methods}: one training step (the trainer's {@link TrainingStep}: forward, cross-entropy,
+ * backward, SGD with momentum 0.9 and weight decay 5e-4) and one evaluation batch of every prompt-learning method on a CLIP of the configured size with
  * random weights, at the rows, batch sizes and class counts of {@code shared/perf/official-cpu.md}.
  *
  * <p>Evaluation rows are timed the way a test loop sees them: one {@link Evaluator} is built and primed on a
@@ -269,7 +267,7 @@ public final class MethodsBench implements AutoCloseable {
     final NDManager m;
     final NDArray pixels;
     final NDArray labels;
-    final Sgd sgd;
+    final TrainingStep step;
     final Evaluator evaluator;
     final NDArray textIds;
 
@@ -286,7 +284,7 @@ public final class MethodsBench implements AutoCloseable {
         y[i] = rnd.nextInt(spec.classes());
       }
       this.labels = m.create(y);
-      this.sgd = spec.kind() == Kind.TRAIN ? new Sgd(learner.parameters(), MOMENTUM, WEIGHT_DECAY) : null;
+      this.step = spec.kind() == Kind.TRAIN ? new TrainingStep(learner, MOMENTUM, WEIGHT_DECAY) : null;
       if (spec.kind() == Kind.EVAL) {
         evaluator = learner.evaluator();
         evalBatch(); // primes the evaluator: class text features are encoded here, once
@@ -311,18 +309,9 @@ public final class MethodsBench implements AutoCloseable {
       }
     }
 
+    /** The trainer's own step. */
     float trainStep() {
-      float loss;
-      try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        pixels.tempAttach(s);
-        labels.tempAttach(s);
-        NDArray logits = learner.logits(pixels, Probe.NONE);
-        NDArray l = PromptLearner.crossEntropy(logits, labels);
-        learner.backward(gc, l);
-        loss = l.getFloat();
-      }
-      sgd.step(LR);
-      return loss;
+      return step.run(pixels, labels, LR).loss();
     }
 
     void evalBatch() {
@@ -351,8 +340,8 @@ public final class MethodsBench implements AutoCloseable {
       if (evaluator != null) {
         evaluator.close();
       }
-      if (sgd != null) {
-        sgd.close();
+      if (step != null) {
+        step.close();
       }
       learner.close();
       m.close();

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code cliptune bench data}: input pipeline images/s, training-loop overhead, memory over many steps. */
 @Command(name = "data", mixinStandardHelpOptions = true,
     description = {"Data pipeline images/s (JPEG decode + transforms), the training loop's overhead beyond the",
-        "model, and resident memory over a long training run (tiny CLIP, random weights)."})
+        "training step, and resident memory over a long training run (tiny CLIP, random weights)."})
 public final class BenchDataCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE")
   Path json;

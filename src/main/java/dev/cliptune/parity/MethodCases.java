@@ -1,10 +1,8 @@
 package dev.cliptune.parity;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
@@ -16,7 +14,7 @@ import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.PromptParameter;
-import dev.cliptune.train.Sgd;
+import dev.cliptune.train.TrainingStep;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,8 +28,8 @@ import java.util.function.Supplier;
  * case file except its inputs and starting parameters. A case is computed once, on its first selected
  * check: build the learner from the case's official configuration and class names, compare its deterministic
  * initialisation with {@code init/*}, load {@code params/*}, then evaluation logits and debug activations,
- * the training loss, gradients and two SGD steps, and the same with the official float16 casts where the
- * case records them.
+ * the training loss, gradients and two SGD steps — through the trainer's own {@link TrainingStep} — and the
+ * same with the official float16 casts where the case records them.
  */
 final class MethodCases {
   private final JsonNode manifest;
@@ -133,27 +131,24 @@ final class MethodCases {
         px.tempAttach(s);
         out.put("logits", learner.logits(px, probe).toFloatArray());
       }
-      try (Sgd sgd = new Sgd(learner.parameters(), momentum, wd)) {
-        out.put("loss", new float[] {trainStep(learner, px, labels, m)});
-        grads(learner, "grad/", out);
-        sgd.step(lr);
+      try (TrainingStep step = new TrainingStep(learner, momentum, wd)) {
+        step.onGradients(ps -> grads(ps, "grad/", out));
+        out.put("loss", new float[] {step.run(px, labels, lr).loss()});
         values(learner, "after_step1/", out);
-        out.put("loss_step2", new float[] {trainStep(learner, px, labels, m)});
-        grads(learner, "grad_step2/", out);
-        sgd.step(lr);
+        step.onGradients(ps -> grads(ps, "grad_step2/", out));
+        out.put("loss_step2", new float[] {step.run(px, labels, lr).loss()});
         values(learner, "after_step2/", out);
       }
       if (ref.has("official_fp16_roundtrip/logits")) {
         try (PromptLearner half = PromptLearners.create(clip, tokenizer.get(), classes, config(c, true));
-            Sgd sgd = new Sgd(half.parameters(), momentum, wd)) {
+            TrainingStep step = new TrainingStep(half, momentum, wd)) {
           loadParams(half, ref);
           try (NDManager s = m.newSubManager()) {
             px.tempAttach(s);
             out.put("official_fp16_roundtrip/logits", half.logits(px, Probe.NONE).toFloatArray());
           }
-          out.put("official_fp16_roundtrip/loss", new float[] {trainStep(half, px, labels, m)});
-          grads(half, "official_fp16_roundtrip/grad/", out);
-          sgd.step(lr);
+          step.onGradients(ps -> grads(ps, "official_fp16_roundtrip/grad/", out));
+          out.put("official_fp16_roundtrip/loss", new float[] {step.run(px, labels, lr).loss()});
           values(half, "official_fp16_roundtrip/after_step1/", out);
         }
       }
@@ -168,20 +163,8 @@ final class MethodCases {
     }
   }
 
-  /** Forward and backward of the mean cross-entropy; returns the loss. Gradients stay on the parameters. */
-  static float trainStep(PromptLearner learner, NDArray px, NDArray labels, NDManager m) {
-    try (NDManager s = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      px.tempAttach(s);
-      labels.tempAttach(s);
-      NDArray logits = learner.logits(px, Probe.NONE);
-      NDArray loss = PromptLearner.crossEntropy(logits, labels);
-      learner.backward(gc, loss);
-      return loss.getFloat();
-    }
-  }
-
-  private static void grads(PromptLearner learner, String prefix, Map<String, float[]> out) {
-    for (PromptParameter p : learner.parameters()) {
+  private static void grads(List<PromptParameter> parameters, String prefix, Map<String, float[]> out) {
+    for (PromptParameter p : parameters) {
       try (NDArray g = p.value().getGradient()) {
         out.put(prefix + p.name(), g.toFloatArray());
       }

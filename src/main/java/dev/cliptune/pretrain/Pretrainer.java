@@ -15,7 +15,7 @@ import dev.cliptune.clip.weights.HfCheckpointWriter;
 import dev.cliptune.io.AtomicFiles;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.SafeTensorsWriter;
-import dev.cliptune.prompt.PromptLearner;
+import dev.cliptune.train.Loss;
 import dev.cliptune.world.PretrainSampler;
 import dev.cliptune.world.WorldTokenizer;
 import java.io.IOException;
@@ -195,8 +195,8 @@ public final class Pretrainer {
         NDArray scale = logitScale.exp();
         scale.attach(s); // logitScale lives in the run's manager
         NDArray logits = fi.matMul(ft.transpose()).mul(scale);
-        NDArray li = PromptLearner.crossEntropy(logits, labels);
-        NDArray lt = PromptLearner.crossEntropy(logits.transpose(), labels);
+        NDArray li = Loss.crossEntropy(logits, labels);
+        NDArray lt = Loss.crossEntropy(logits.transpose(), labels);
         NDArray two = s.full(new Shape(), 2f, DataType.FLOAT32);
         NDArray loss = li.add(lt).div(two);
         gc.backward(loss);

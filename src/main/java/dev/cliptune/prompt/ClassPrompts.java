@@ -16,7 +16,8 @@ import java.util.List;
  * {@code "<prefix> <class>."}, their token ids, the frozen {@code token_prefix} (SOT row) and
  * {@code token_suffix} (rows after the context) buffers, {@code name_lens}, the EOT positions, and the
  * assembly of learned context vectors into {@code [C, L, Dt]} text-encoder inputs at the class-token
- * position {@code end}, {@code middle} or {@code front}.
+ * position {@code end}, {@code middle} or {@code front}; for image-conditioned methods, the assembly of a batch
+ * of per-image contexts into {@code [B·C, L, Dt]}.
  *
  * <p>Buffers are rebuilt from the current class names, never loaded from a checkpoint, which is what lets a
  * unified context transfer to another class set.
@@ -151,6 +152,43 @@ public final class ClassPrompts implements AutoCloseable {
       end.close();
       return rows.reshape(c, contextLength, width);
     }
+  }
+
+  /**
+   * Assembles the prompts of classes {@code [c0, c1)} for a batch of per-image contexts {@code ctx [B, n, Dt]}
+   * (CoCoOp, MIP): {@code [B·(c1−c0), L, Dt]}, image major, in the manager of {@code ctx}. Class token at the
+   * end, the only position of the official image-conditioned methods.
+   */
+  public NDArray assemble(NDArray ctx, int c0, int c1) {
+    Shape s = ctx.getShape();
+    if (s.dimension() != 3 || s.get(1) != nCtx || s.get(2) != width) {
+      throw new IllegalArgumentException("per-image context has shape " + s + ", expected [B, " + nCtx + ", " + width + "]");
+    }
+    if (position != ClassTokenPosition.END) {
+      throw new IllegalArgumentException("per-image contexts are assembled with the class token at the end, not "
+          + position);
+    }
+    long b = s.get(0);
+    int cs = c1 - c0;
+    NDManager m = ctx.getManager();
+    NDArray pre = tokenPrefix.get(m, new NDIndex("{}:{}", c0, c1)); // [cs, 1, Dt]
+    NDArray suf = tokenSuffix.get(m, new NDIndex("{}:{}", c0, c1)); // [cs, S, Dt]
+    long tail = suf.getShape().get(1);
+    NDArray preB = pre.expandDims(0).broadcast(b, cs, 1, width);
+    NDArray sufB = suf.expandDims(0).broadcast(b, cs, tail, width);
+    NDArray ctxB = ctx.expandDims(1).broadcast(b, cs, nCtx, width);
+    NDArray seq = NDArrays.concat(new NDList(preB, ctxB, sufB), 2); // [B, cs, L, Dt]
+    return seq.reshape(b * cs, 1 + nCtx + tail, width);
+  }
+
+  /** int64 {@code [images·(c1−c0)]} in {@code m}: the EOT positions of classes {@code [c0, c1)}, once per image. */
+  public NDArray eotIndex(NDManager m, int c0, int c1, long images) {
+    long[] all = eotIndex.toLongArray();
+    long[] out = new long[(int) (images * (c1 - c0))];
+    for (int i = 0; i < images; i++) {
+      System.arraycopy(all, c0, out, i * (c1 - c0), c1 - c0);
+    }
+    return m.create(out);
   }
 
   public List<String> classNames() {

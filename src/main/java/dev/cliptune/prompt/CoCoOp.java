@@ -1,29 +1,27 @@
 package dev.cliptune.prompt;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
-import dev.cliptune.clip.TextInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * CoCoOp (METHODS.md §3): a unified context plus a per-image bias {@code π = meta_net(norm(f_img))} from a
  * two-layer meta-net ({@code Linear(E, E/16) → ReLU → Linear(E/16, Dt)}); every image gets its own prompts
- * and its own class text features. Text encoding is chunked ({@link #maxSequences} sequences per call) so
- * memory stays bounded for many classes. {@link Mip} changes initialisation, scaling and class names.
+ * and its own class text features, through the image-conditioned text hook of {@link PromptLearner}. Text
+ * encoding is chunked ({@link #SEQUENCES_PER_CALL} sequences per call) so memory stays bounded for many
+ * classes. {@link Mip} changes initialisation, scaling and class names.
  */
 public class CoCoOp extends ClassPromptLearner {
-  /** Text sequences per text-encoder call. */
-  protected int maxSequences = 256;
+  /** Text sequences per text-encoder call by default. */
+  public static final int SEQUENCES_PER_CALL = 256;
+
+  private final int sequencesPerCall;
 
   protected final NDArray ctx;
   private final NDArray w1;
@@ -32,12 +30,20 @@ public class CoCoOp extends ClassPromptLearner {
   private final NDArray b2;
 
   public CoCoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config) {
-    this(clip, tokenizer, classNames, config, false);
+    this(clip, tokenizer, classNames, config, false, SEQUENCES_PER_CALL);
   }
 
-  /** @param mip MIP's constructor: meta-initialisation, class names kept with underscores */
-  protected CoCoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config, boolean mip) {
+  /**
+   * @param mip              MIP's constructor: meta-initialisation, class names kept with underscores
+   * @param sequencesPerCall text sequences per text-encoder call (the result does not depend on it)
+   */
+  CoCoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config, boolean mip,
+      int sequencesPerCall) {
     super(clip, tokenizer, config);
+    if (sequencesPerCall < 1) {
+      throw new IllegalArgumentException("sequencesPerCall must be at least 1, got " + sequencesPerCall);
+    }
+    this.sequencesPerCall = sequencesPerCall;
     int dt = clip.config().text().width();
     int e = clip.config().embedDim();
     String prefix;
@@ -99,112 +105,32 @@ public class CoCoOp extends ClassPromptLearner {
     return clip.encodeImage(pixels);
   }
 
+  /** None: every image has its own prompts. */
   @Override
-  protected NDArray textFeatures(NDManager m, Probe probe) {
-    throw new UnsupportedOperationException("CoCoOp text features depend on the image: use logits()");
+  protected Optional<NDArray> sharedTextFeatures(NDManager m, Probe probe) {
+    return Optional.empty();
   }
 
+  /**
+   * The image-conditioned text features {@code [B, C, E]}: {@code π = meta_net(norm(f_img))}, every image's
+   * context {@code ctx + π_b} assembled into every class prompt and encoded.
+   */
   @Override
-  public NDArray logits(NDArray pixels, Probe probe) {
-    NDManager caller = pixels.getManager();
-    int c = prompts().classNames().size();
-    int l = clip.config().text().contextLength();
-    long b = pixels.getShape().get(0);
+  protected NDArray textFeatures(NDArray imageFeatures, Probe probe) {
+    NDManager caller = imageFeatures.getManager();
     try (NDManager scope = caller.newSubManager()) {
       for (NDArray p : List.of(ctx, w1, b1, w2, b2)) {
         p.tempAttach(scope);
       }
-      NDArray img = clip.encodeImage(pixels);
-      img.attach(scope);
-      probe.record("image_features", img);
-      NDArray f = ClipModel.l2Normalise(img);
+      NDArray f = ClipModel.l2Normalise(imageFeatures);
+      f.attach(scope);
       NDArray h = Activation.relu(Linear.linear(f, w1, b1).singletonOrThrow());
       NDArray bias = Linear.linear(h, w2, b2).singletonOrThrow(); // [B, Dt]
       NDArray ctxB = conditionedContext(ctx, bias); // [B, n, Dt]
-      int cc = Math.min(c, maxSequences);
-      int bc = Math.max(1, maxSequences / cc);
-      NDList rowsOfLogits = new NDList();
-      NDList textRecords = new NDList();
-      // a libtorch-owned scalar: mul(float) would wrap the value in a Java direct buffer that mul's backward
-      // keeps using after DJL released it (freed by the next GC: garbage gradients)
-      NDArray scale = scope.full(new Shape(), clip.logitScaleExp(), DataType.FLOAT32);
-      for (long b0 = 0; b0 < b; b0 += bc) {
-        long b1i = Math.min(b, b0 + bc);
-        NDList pieces = new NDList();
-        for (int c0 = 0; c0 < c; c0 += cc) {
-          int c1 = Math.min(c, c0 + cc);
-          NDArray ctxChunk = ctxB.get(new NDIndex("{}:{}", b0, b1i));
-          NDArray seq = assemble(ctxChunk, c0, c1); // [(b1-b0)*(c1-c0), L, Dt]
-          if (b0 == 0 && c0 == 0 && probe != Probe.NONE && c1 == c) {
-            probe.record("prompt_embeddings_image0", seq.get(new NDIndex(":{}", c1 - c0)));
-          }
-          long rows = (b1i - b0) * (c1 - c0);
-          NDArray eot = scope.create(java.util.Arrays.copyOf(eotFor(c0, c1, b1i - b0), (int) rows));
-          NDArray g = clip.encodeText(new TextInput(seq, eot, List.of(), lnFinalWeight()), Probe.NONE);
-          NDArray g3 = g.reshape(b1i - b0, c1 - c0, g.getShape().get(1));
-          textRecords.add(g3);
-          NDArray gn = ClipModel.l2Normalise(g3);
-          NDArray fb = f.get(new NDIndex("{}:{}", b0, b1i)).expandDims(1); // [b, 1, E]
-          NDArray lg = fb.matMul(gn.transpose(0, 2, 1)).squeeze(1).mul(scale); // [b, c]
-          pieces.add(lg);
-        }
-        rowsOfLogits.add(pieces.size() == 1 ? pieces.get(0) : NDArrays.concat(pieces, 1));
-      }
-      if (probe != Probe.NONE) {
-        probe.record("text_features", textRecords.size() == 1 ? textRecords.get(0) : concatText(textRecords, b, c));
-      }
-      NDArray logits = rowsOfLogits.size() == 1 ? rowsOfLogits.get(0) : NDArrays.concat(rowsOfLogits, 0);
-      logits.attach(caller);
-      return logits;
+      NDArray text = encodeClassPrompts(probe, ctxB, lnFinalWeight(), sequencesPerCall);
+      text.attach(caller);
+      return text;
     }
-  }
-
-  /** Probe helper: chunked text features back to {@code [B, C, E]}. */
-  private NDArray concatText(NDList chunks, long b, int c) {
-    // chunks are ordered image-chunk major, class-chunk minor
-    NDList perImageChunk = new NDList();
-    NDList current = new NDList();
-    long classes = 0;
-    for (NDArray t : chunks) {
-      current.add(t);
-      classes += t.getShape().get(1);
-      if (classes == c) {
-        perImageChunk.add(current.size() == 1 ? current.get(0) : NDArrays.concat(current, 1));
-        current = new NDList();
-        classes = 0;
-      }
-    }
-    return NDArrays.concat(perImageChunk, 0);
-  }
-
-  /** EOT positions for {@code images} copies of classes [c0, c1). */
-  private long[] eotFor(int c0, int c1, long images) {
-    long[] all = prompts().eotIndex().toLongArray();
-    long[] out = new long[(int) (images * (c1 - c0))];
-    for (int i = 0; i < images; i++) {
-      System.arraycopy(all, c0, out, i * (c1 - c0), c1 - c0);
-    }
-    return out;
-  }
-
-  /**
-   * Prompts of classes [c0, c1) for every image of {@code ctxB [b, n, Dt]}: {@code [b*(c1-c0), L, Dt]}, image
-   * major, in the manager of {@code ctxB}.
-   */
-  private NDArray assemble(NDArray ctxB, int c0, int c1) {
-    long b = ctxB.getShape().get(0);
-    long n = ctxB.getShape().get(1);
-    long d = ctxB.getShape().get(2);
-    int cs = c1 - c0;
-    NDManager m = ctxB.getManager();
-    NDArray pre = prompts().tokenPrefix().get(m, new NDIndex("{}:{}", c0, c1)); // [cs, 1, D]
-    NDArray suf = prompts().tokenSuffix().get(m, new NDIndex("{}:{}", c0, c1)); // [cs, S, D]
-    long s = suf.getShape().get(1);
-    NDArray preB = pre.expandDims(0).broadcast(b, cs, 1, d);
-    NDArray sufB = suf.expandDims(0).broadcast(b, cs, s, d);
-    NDArray ctx4 = ctxB.expandDims(1).broadcast(b, cs, n, d);
-    NDArray seq = NDArrays.concat(new NDList(preB, ctx4, sufB), 2); // [b, cs, L, D]
-    return seq.reshape(b * cs, 1 + n + s, d);
   }
 
   @Override

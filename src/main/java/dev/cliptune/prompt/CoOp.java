@@ -7,6 +7,7 @@ import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.VisionInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * CoOp (METHODS.md §2): learnable context vectors {@code prompt_learner.ctx}, unified {@code [n, Dt]} or
@@ -47,8 +48,8 @@ public final class CoOp extends ClassPromptLearner {
   }
 
   @Override
-  protected NDArray textFeatures(NDManager m, Probe probe) {
-    return encodeClassPrompts(m, probe, ctx, List.of());
+  protected Optional<NDArray> sharedTextFeatures(NDManager m, Probe probe) {
+    return Optional.of(encodeClassPrompts(m, probe, ctx, List.of()));
   }
 
   @Override

@@ -25,12 +25,9 @@ public final class Evaluator implements AutoCloseable {
     if (learner.textDependsOnImage()) {
       return learner.logits(pixels, Probe.NONE);
     }
-    if (textFeatures == null) {
-      textFeatures = learner.textFeatures(manager, Probe.NONE);
-      learner.releaseCasts();
-    }
+    NDArray text = sharedTextFeatures();
     try (NDArray img = learner.imageFeatures(pixels, Probe.NONE)) {
-      return learner.clip().logits(img, textFeatures);
+      return learner.clip().logits(img, text);
     } finally {
       learner.releaseCasts();
     }
@@ -38,14 +35,15 @@ public final class Evaluator implements AutoCloseable {
 
   /** Normalised class text features, when cacheable (null for CoCoOp / MIP). */
   public NDArray normalisedTextFeatures() {
-    if (learner.textDependsOnImage()) {
-      return null;
-    }
+    return learner.textDependsOnImage() ? null : ClipModel.l2Normalise(sharedTextFeatures());
+  }
+
+  private NDArray sharedTextFeatures() {
     if (textFeatures == null) {
-      textFeatures = learner.textFeatures(manager, Probe.NONE);
+      textFeatures = learner.sharedTextFeatures(manager, Probe.NONE).orElseThrow();
       learner.releaseCasts();
     }
-    return ClipModel.l2Normalise(textFeatures);
+    return textFeatures;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Independent vision-language prompting (METHODS.md §5): text context {@code prompt_learner.ctx [nt, Dt]}
@@ -66,8 +67,8 @@ public final class Ivlp extends ClassPromptLearner {
   }
 
   @Override
-  protected NDArray textFeatures(NDManager m, Probe probe) {
-    return encodeClassPrompts(m, probe, ctx, textDeep);
+  protected Optional<NDArray> sharedTextFeatures(NDManager m, Probe probe) {
+    return Optional.of(encodeClassPrompts(m, probe, ctx, textDeep));
   }
 
   @Override

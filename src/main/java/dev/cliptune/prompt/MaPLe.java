@@ -9,6 +9,7 @@ import dev.cliptune.clip.VisionInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * MaPLe (METHODS.md §4): text context {@code ctx [n, Dt]} coupled to first-layer visual prompts by
@@ -97,8 +98,8 @@ public final class MaPLe extends ClassPromptLearner {
   }
 
   @Override
-  protected NDArray textFeatures(NDManager m, Probe probe) {
-    return encodeClassPrompts(m, probe, ctx, compoundText);
+  protected Optional<NDArray> sharedTextFeatures(NDManager m, Probe probe) {
+    return Optional.of(encodeClassPrompts(m, probe, ctx, compoundText));
   }
 
   @Override

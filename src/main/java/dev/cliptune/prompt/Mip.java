@@ -22,7 +22,12 @@ public final class Mip extends CoCoOp {
   private final NDArray metaFeatures;
 
   public Mip(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config) {
-    super(clip, tokenizer, classNames, config, true);
+    this(clip, tokenizer, classNames, config, SEQUENCES_PER_CALL);
+  }
+
+  /** @param sequencesPerCall text sequences per text-encoder call (the result does not depend on it) */
+  Mip(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config, int sequencesPerCall) {
+    super(clip, tokenizer, classNames, config, true, sequencesPerCall);
     if (config.mipSharedLnFinal()) {
       float[] g = clip.lnFinalWeight().toFloatArray();
       metaFeatures = addParameter("prompt_learner.meta_features", "meta_features", g, g.length);
@@ -35,7 +40,7 @@ public final class Mip extends CoCoOp {
   protected NDArray conditionedContext(NDArray ctx, NDArray bias) {
     float dt = clip.config().text().width();
     // the divisor is a libtorch-owned scalar: div(float) would leave div's backward reading a Java buffer that
-    // DJL releases at once (see CoCoOp#logits)
+    // DJL releases at once
     try (NDArray sum = super.conditionedContext(ctx, bias);
         NDArray root = sum.getManager().full(new Shape(), (float) Math.sqrt(dt), DataType.FLOAT32)) {
       return sum.div(root);

@@ -14,12 +14,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What every method shares: the frozen CLIP, the learnable parameters under their official names (in one
  * long-lived manager), the seeded initialisations, and the forward {@code logits = exp(s)·norm(f_img)·norm(f_txt)ᵀ}.
  * A method implements the image side and the text side; methods whose text features depend on the image
- * (CoCoOp, MIP) override {@link #logits} as a whole.
+ * (CoCoOp, MIP) implement the image-conditioned text hook {@link #textFeatures(NDArray, Probe)}. The training
+ * step ({@code train.TrainingStep}) calls {@link #forward}, adds {@link #lossTerms} to the cross-entropy and
+ * back-propagates with {@link #backward}; the trainer calls {@link #epochEnded} after every epoch.
  *
  * <p>Probe names: {@code image_features}, {@code text_features}, {@code prompt_embeddings} and the
  * method's own ({@code maple_shared_ctx}, ...), matching the fixtures' {@code debug/*} tensors.
@@ -116,22 +119,63 @@ public abstract class PromptLearner implements AutoCloseable {
   /** Image features {@code [B, E]} (not normalised) with the method's visual prompts. */
   protected abstract NDArray imageFeatures(NDArray pixels, Probe probe);
 
-  /** Class text features {@code [C, E]} (not normalised), in the manager {@code m}. */
-  protected abstract NDArray textFeatures(NDManager m, Probe probe);
+  /**
+   * Class text features {@code [C, E]} (not normalised) in the manager {@code m}, shared by every image: what an
+   * {@link Evaluator} computes once. Empty for a method whose prompts are conditioned on each image (CoCoOp,
+   * MIP): it overrides {@link #textFeatures(NDArray, Probe)} instead.
+   */
+  protected abstract Optional<NDArray> sharedTextFeatures(NDManager m, Probe probe);
 
-  /** Logits {@code [B, C]} in the manager of {@code pixels}; differentiable inside a gradient collector. */
-  public NDArray logits(NDArray pixels, Probe probe) {
-    releaseCasts();
-    try (NDArray img = imageFeatures(pixels, probe); NDArray txt = textFeatures(pixels.getManager(), probe)) {
-      probe.record("image_features", img);
-      probe.record("text_features", txt);
-      return clip.logits(img, txt);
-    }
+  /**
+   * The image-conditioned text hook: the text features of the class prompts for a batch whose image features
+   * are {@code imageFeatures [B, E]}, in their manager. By default the prompts do not depend on the image and
+   * this is {@link #sharedTextFeatures} {@code [C, E]}; CoCoOp and MIP return one set per image,
+   * {@code [B, C, E]}, and say so in {@link #textDependsOnImage()}.
+   */
+  protected NDArray textFeatures(NDArray imageFeatures, Probe probe) {
+    return sharedTextFeatures(imageFeatures.getManager(), probe).orElseThrow(() -> new IllegalStateException(
+        getClass().getSimpleName() + " has no shared class text features: it overrides textFeatures(imageFeatures, probe)"));
   }
 
   /** Whether class text features depend on the image (CoCoOp, MIP): then they cannot be cached for evaluation. */
   public boolean textDependsOnImage() {
     return false;
+  }
+
+  /**
+   * One forward pass, with everything a loss term may need, in the manager of {@code pixels}.
+   *
+   * @param imageFeatures {@code [B, E]}, not normalised
+   * @param textFeatures  {@code [C, E]}, or {@code [B, C, E]} when the prompts depend on the image
+   * @param logits        {@code [B, C]}: {@code exp(s)·norm(f_img)·norm(f_txt)ᵀ}
+   */
+  public record Forward(NDArray pixels, NDArray imageFeatures, NDArray textFeatures, NDArray logits) {}
+
+  /** The forward pass: image side, text side (conditioned on the image side), logits; differentiable inside a gradient collector. */
+  public Forward forward(NDArray pixels, Probe probe) {
+    releaseCasts();
+    NDArray img = imageFeatures(pixels, probe);
+    probe.record("image_features", img);
+    NDArray txt = textFeatures(img, probe);
+    probe.record("text_features", txt);
+    NDArray logits = txt.getShape().dimension() == 2 ? clip.logits(img, txt) : perImageLogits(img, txt);
+    return new Forward(pixels, img, txt, logits);
+  }
+
+  /** Logits {@code [B, C]} in the manager of {@code pixels}; differentiable inside a gradient collector. */
+  public NDArray logits(NDArray pixels, Probe probe) {
+    Forward f = forward(pixels, probe);
+    f.imageFeatures().close();
+    f.textFeatures().close();
+    return f.logits();
+  }
+
+  /** {@code exp(s)·norm(f_img[b])·norm(f_txt[b])ᵀ} for image-conditioned text features {@code [B, C, E]}. */
+  private NDArray perImageLogits(NDArray img, NDArray txt) {
+    try (NDArray i = ClipModel.l2Normalise(img); NDArray i3 = i.expandDims(1); NDArray t = ClipModel.l2Normalise(txt);
+        NDArray tt = t.transpose(0, 2, 1); NDArray sim3 = i3.matMul(tt); NDArray sim = sim3.squeeze(1)) {
+      return sim.mul(clip.logitScaleExpArray());
+    }
   }
 
   /**
@@ -142,18 +186,26 @@ public abstract class PromptLearner implements AutoCloseable {
     return new Evaluator(this);
   }
 
-  /** Mean cross-entropy of {@code logits [B, C]} against int labels {@code [B]}. */
-  public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-    long c = logits.getShape().get(1);
-    try (NDArray lsm = logits.logSoftmax(1);
-        NDArray oneHot = labels.toType(DataType.INT32, false).oneHot((int) c);
-        NDArray picked = lsm.mul(oneHot);
-        NDArray perItem = picked.sum(new int[] {1})) {
-      try (NDArray mean = perItem.mean()) {
-        return mean.neg();
-      }
-    }
+  // ------------------------------------------------------------------ training hooks
+
+  /**
+   * Terms this method adds to the mean cross-entropy of its logits, computed inside the gradient collector from
+   * the step's forward pass: none for the methods here; a regulariser such as KgCoOp's distance to the
+   * hand-crafted text features, or PromptSRC's consistency terms, goes here. Each term is a scalar in the
+   * manager of {@code forward.pixels()}.
+   */
+  public List<NDArray> lossTerms(Forward forward, NDArray labels) {
+    return List.of();
   }
+
+  /**
+   * Called by the trainer after every epoch, before its checkpoint is written: nothing for the methods here;
+   * PromptSRC's Gaussian prompt aggregation would go here.
+   *
+   * @param epochsDone completed epochs, 1-based
+   * @param epochs     the run's epoch count
+   */
+  public void epochEnded(int epochsDone, int epochs) {}
 
   /**
    * The official forward's {@code .half()} on an inserted prompt tensor, in float32: the value is rounded to

@@ -8,6 +8,7 @@ import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Deep visual prompt tuning (METHODS.md §5, the {@code VPT} trainer): visual prompts {@code image_encoder.VPT}
@@ -60,10 +61,10 @@ public final class Vpt extends PromptLearner {
   }
 
   @Override
-  protected NDArray textFeatures(NDManager m, Probe probe) {
+  protected Optional<NDArray> sharedTextFeatures(NDManager m, Probe probe) {
     NDArray copy = textFeatures.duplicate();
     copy.attach(m);
-    return copy;
+    return Optional.of(copy);
   }
 
   @Override

@@ -1,11 +1,9 @@
 package dev.cliptune.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import dev.cliptune.clip.Probe;
+import dev.cliptune.clip.Tensors;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.data.Item;
 import dev.cliptune.io.AtomicFiles;
@@ -33,8 +31,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The training loop (PROTOCOL.md §5–8): per epoch a fresh permutation with Dassl's {@code drop_last} rule,
- * the train transform, forward, mean cross-entropy, backward, PyTorch-exact SGD at the epoch's rate of the
- * constant-warm-up cosine schedule. After every epoch the prompts, the optimiser state and the epoch are
+ * the train transform, and for every batch the one {@link TrainingStep} (forward, loss, backward, PyTorch-exact
+ * SGD) at the epoch's rate of the constant-warm-up cosine schedule; then the learner's
+ * {@link PromptLearner#epochEnded} hook. After every epoch the prompts, the optimiser state and the epoch are
  * written atomically to {@code <dir>/checkpoints/epoch-<E>.safetensors} (the previous one is removed) and
  * {@code <dir>/checkpoints/latest} names it; {@link #fit} with {@code resume} continues from there and ends
  * with the same prompts as an uninterrupted run, because every random draw is a function of (seed, epoch,
@@ -91,13 +90,13 @@ public final class Trainer {
     TrainTransform transform = new TrainTransform(pre, options.cropScaleMin(), 1.0, true);
     DecodedImages cache = new DecodedImages(options.decodeCacheBytes());
     int r = pre.resolution();
-    try (Sgd sgd = new Sgd(learner.parameters(), options.momentum(), options.weightDecay());
+    try (TrainingStep step = new TrainingStep(learner, options.momentum(), options.weightDecay());
         NDManager manager = NDManager.newBaseManager(learner.clip().device())) {
       int start = 0;
       long globalStep = 0;
       Path latest = resume ? latestCheckpoint() : null;
       if (latest != null) {
-        TrainingState st = restore(latest, sgd);
+        TrainingState st = restore(latest, step.optimiser());
         start = st.epoch();
         globalStep = st.globalStep();
         log.printf("resuming from %s: %d of %d epochs done%n", latest, start, options.epochs());
@@ -117,27 +116,19 @@ public final class Trainer {
             if (b.size() == 0) {
               continue;
             }
-            float loss;
-            long[] pred;
-            try (NDManager step = manager.newSubManager()) {
-              NDArray px = dev.cliptune.clip.Tensors.owned(step, b.pixels(), new Shape(b.size(), 3, r, r));
-              NDArray labels = step.create(b.labels());
-              try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = learner.logits(px, Probe.NONE);
-                NDArray l = PromptLearner.crossEntropy(logits, labels);
-                loss = l.getFloat();
-                if (!Float.isFinite(loss)) {
-                  throw new TrainingDivergedException(e, steps, loss, lr);
-                }
-                learner.backward(gc, l);
-                pred = logits.argMax(1).toLongArray();
-              }
+            TrainingStep.Result result;
+            try (NDManager batch = manager.newSubManager()) {
+              NDArray px = Tensors.owned(batch, b.pixels(), new Shape(b.size(), 3, r, r));
+              NDArray labels = batch.create(b.labels());
+              result = step.run(px, labels, lr);
+            } catch (TrainingDivergedException diverged) {
+              throw diverged.at(e, steps);
             }
-            sgd.step(lr);
             steps++;
             globalStep++;
-            lossSum += loss * b.size();
+            lossSum += result.loss() * b.size();
             seen += b.size();
+            long[] pred = result.predictions();
             for (int i = 0; i < pred.length; i++) {
               if (pred[i] == b.labels()[i]) {
                 correct++;
@@ -154,7 +145,8 @@ public final class Trainer {
         logs.add(el);
         log.printf("epoch [%d/%d] loss %.4f acc %.1f%% lr %.4e (%d steps, %.1f s)%n", el.epoch(), el.epochs(),
             el.loss(), el.accuracy(), el.lr(), el.steps(), el.seconds());
-        save(e + 1, globalStep, schedule.lr(Math.min(e + 1, options.epochs() - 1)), schedule, sgd);
+        learner.epochEnded(e + 1, options.epochs());
+        save(e + 1, globalStep, schedule.lr(Math.min(e + 1, options.epochs() - 1)), schedule, step.optimiser());
         onEpochEnd.accept(el);
       }
     }

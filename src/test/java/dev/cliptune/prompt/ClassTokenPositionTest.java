@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.train.Sgd;
+import dev.cliptune.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -175,12 +175,11 @@ class ClassTokenPositionTest {
     long a = tokenizer.encode("a")[0];
     try (NDManager m = NDManager.newBaseManager();
         PromptLearner l = PromptLearners.create(clip, tokenizer, CLASSES, config(Method.COOP, "CTX_INIT", "itap of a"));
-        Sgd sgd = new Sgd(l.parameters(), 0.9, 5e-4)) {
+        TrainingStep step = new TrainingStep(l, 0.9, 5e-4)) {
       assertThat(l.trainableCount()).isEqualTo(3L * dt);
       assertThat(l.promptTexts().get(2)).isEqualTo("itap of a airliner.");
       NDArray px = TinyClip.pixels(m, clip, 2, 4);
-      TinyClip.backward(l, px, TinyClip.labels(m, 0, 1));
-      sgd.step(0.5);
+      step.run(px, TinyClip.labels(m, 0, 1), 0.5);
       float[] emb = promptEmbeddings(l);
       float[] ctx = l.parameter("prompt_learner.ctx").value().toFloatArray();
       assertThat(ctx).isNotEqualTo(l.initialValue("prompt_learner.ctx"));

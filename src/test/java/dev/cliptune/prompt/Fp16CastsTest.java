@@ -18,6 +18,7 @@ import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.TextInput;
 import dev.cliptune.clip.VisionInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.train.Loss;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -154,10 +155,8 @@ class Fp16CastsTest {
           PromptLearner full = learner(c, false)) {
         NDArray px = TinyClip.pixels(m, clip, 4, 33);
         NDArray labels = TinyClip.labels(m, 1, 0, 3, 2);
-        TinyClip.backward(half, px, labels);
-        TinyClip.backward(full, px, labels);
-        Map<String, float[]> gh = TinyClip.grads(half);
-        Map<String, float[]> gf = TinyClip.grads(full);
+        Map<String, float[]> gh = TinyClip.step(half, px, labels).grads();
+        Map<String, float[]> gf = TinyClip.step(full, px, labels).grads();
         for (String name : gh.keySet()) {
           float[] g = gh.get(name);
           for (float x : g) {
@@ -178,7 +177,7 @@ class Fp16CastsTest {
   }
 
   /**
-   * Without casts there is no boundary: {@code learner.backward} is a plain {@code gc.backward}, and forward
+   * Without casts there is no boundary: the training step's backward is a plain {@code gc.backward}, and forward
    * passes leave no state behind (a used learner gives a fresh learner's logits).
    */
   @Test
@@ -189,12 +188,11 @@ class Fp16CastsTest {
           PromptLearner plain = learner(c, false); PromptLearner withCasts = learner(c, true)) {
         NDArray px = TinyClip.pixels(m, clip, 3, 34);
         NDArray labels = TinyClip.labels(m, 0, 1, 2);
-        TinyClip.backward(used, px, labels);
+        Map<String, float[]> viaLearner = TinyClip.step(used, px, labels).grads();
         float[] afterUse = TinyClip.logits(used, px);
         try (PromptLearner fresh = learner(c, false)) {
           assertThat(TinyClip.maxAbsDiff(afterUse, TinyClip.logits(fresh, px))).as(what + ": fresh learner").isZero();
         }
-        Map<String, float[]> viaLearner = TinyClip.grads(used);
         Map<String, float[]> raw = rawBackward(plain, px, labels);
         Map<String, float[]> rawWithCasts = rawBackward(withCasts, px, labels);
         boolean cutSomewhere = false;
@@ -213,7 +211,7 @@ class Fp16CastsTest {
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       px.tempAttach(s);
       labels.tempAttach(s);
-      NDArray loss = PromptLearner.crossEntropy(l.logits(px, Probe.NONE), labels);
+      NDArray loss = Loss.crossEntropy(l.logits(px, Probe.NONE), labels);
       gc.backward(loss);
     }
     Map<String, float[]> g = new java.util.LinkedHashMap<>();

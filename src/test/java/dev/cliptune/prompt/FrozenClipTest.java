@@ -11,7 +11,7 @@ import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipWeights;
 import dev.cliptune.io.FloatTensor;
-import dev.cliptune.train.Sgd;
+import dev.cliptune.train.TrainingStep;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -162,15 +162,15 @@ class FrozenClipTest {
   void sgdStepsTrainThePromptsAndLeaveClipFrozen(String what, MethodConfig cfg) {
     try (NDManager m = NDManager.newBaseManager();
         PromptLearner learner = PromptLearners.create(clip, tokenizer, CLASSES, cfg);
-        Sgd sgd = new Sgd(learner.parameters(), 0.9, 5e-4)) {
+        TrainingStep step = new TrainingStep(learner, 0.9, 5e-4)) {
       NDArray px = TinyClip.pixels(m, clip, 4, 21);
       NDArray labels = TinyClip.labels(m, 0, 1, 2, 3);
       float[][] before = plainFeatures(m, px);
       Map<String, float[]> start = TinyClip.values(learner);
-      for (int step = 0; step < 3; step++) {
-        TinyClip.backward(learner, px, labels);
-        assertModelUnchangedAndGradientFree(what + ", after backward " + step);
-        sgd.step(0.05);
+      for (int i = 0; i < 3; i++) {
+        String after = what + ", after backward " + i;
+        step.onGradients(ps -> assertModelUnchangedAndGradientFree(after));
+        step.run(px, labels, 0.05);
       }
       for (PromptParameter p : learner.parameters()) {
         assertThat(p.value().toFloatArray()).as(what + ": " + p.name() + " trained")

@@ -1,10 +1,8 @@
 package dev.cliptune.prompt;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
@@ -13,6 +11,7 @@ import dev.cliptune.clip.weights.ClipWeights;
 import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.io.Half;
 import dev.cliptune.testing.Shared;
+import dev.cliptune.train.TrainingStep;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,7 +22,7 @@ import java.util.Random;
 /**
  * Test helpers around the tiny parity-fixture CLIP ({@code ../shared/fixtures/parity/model/hf}; tests skip
  * when it is absent): loading, configurations from official keys, a seeded pixel batch, one training step
- * exactly as the trainer runs it, and array comparisons.
+ * as the trainer runs it, and array comparisons.
  */
 final class TinyClip {
   /** The fixtures' class names: underscores, capitals, a hyphen and digits, names of 1 to several tokens. */
@@ -87,16 +86,18 @@ final class TinyClip {
     return out;
   }
 
-  /** Forward and backward of the mean cross-entropy, as the trainer does; the gradients stay on the parameters. */
-  static float backward(PromptLearner learner, NDArray px, NDArray labels) {
-    try (NDManager s = px.getManager().newSubManager();
-        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      px.tempAttach(s);
-      labels.tempAttach(s);
-      NDArray logits = learner.logits(px, Probe.NONE);
-      NDArray loss = PromptLearner.crossEntropy(logits, labels);
-      learner.backward(gc, loss);
-      return loss.getFloat();
+  /** The loss and every parameter's gradient of one training step. */
+  record Step(float loss, Map<String, float[]> grads) {}
+
+  /**
+   * The trainer's own {@link TrainingStep} at learning rate 0 (no momentum, no weight decay), so no parameter
+   * moves: the loss and the gradients it computed, read before the step zeroes them.
+   */
+  static Step step(PromptLearner learner, NDArray px, NDArray labels) {
+    Map<String, float[]> grads = new LinkedHashMap<>();
+    try (TrainingStep step = new TrainingStep(learner, 0, 0)) {
+      step.onGradients(ps -> ps.forEach(p -> grads.put(p.name(), grad(p))));
+      return new Step(step.run(px, labels, 0).loss(), grads);
     }
   }
 

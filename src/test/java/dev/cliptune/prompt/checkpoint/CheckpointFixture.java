@@ -1,10 +1,8 @@
 package dev.cliptune.prompt.checkpoint;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
@@ -71,17 +69,6 @@ public final class CheckpointFixture {
       px.tempAttach(s);
       NDArray l = learner.logits(px, Probe.NONE);
       return new FloatTensor("logits", l.getShape().getShape(), l.toFloatArray());
-    }
-  }
-
-  /** Forward and backward of the mean cross-entropy; the gradients stay on the parameters. */
-  public static void backward(PromptLearner learner, NDArray px, NDArray labels) {
-    try (NDManager s = px.getManager().newSubManager();
-        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      px.tempAttach(s);
-      labels.tempAttach(s);
-      NDArray loss = PromptLearner.crossEntropy(learner.logits(px, Probe.NONE), labels);
-      learner.backward(gc, loss);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.cliptune.prompt.checkpoint;
 
 import static dev.cliptune.prompt.checkpoint.CheckpointFixture.assertBitEqual;
-import static dev.cliptune.prompt.checkpoint.CheckpointFixture.backward;
 import static dev.cliptune.prompt.checkpoint.CheckpointFixture.config;
 import static dev.cliptune.prompt.checkpoint.CheckpointFixture.logits;
 import static dev.cliptune.prompt.checkpoint.CheckpointFixture.pixels;
@@ -29,6 +28,7 @@ import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.PromptParameter;
 import dev.cliptune.train.LrSchedule;
 import dev.cliptune.train.Sgd;
+import dev.cliptune.train.TrainingStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,16 +91,15 @@ class PromptCheckpointTest {
   }
 
   /** A learner for {@code ABC} moved away from its initialisation by one SGD step, and that optimiser's state. */
-  private record Trained(PromptLearner learner, Sgd sgd, NDArray px, NDArray labels) {}
+  private record Trained(PromptLearner learner, TrainingStep step, NDArray px, NDArray labels) {}
 
   private static Trained train(NDManager m, MethodConfig config) {
     PromptLearner learner = PromptLearners.create(clip, tok, ABC, config);
-    Sgd sgd = new Sgd(learner.parameters(), 0.9, 5e-4);
+    TrainingStep step = new TrainingStep(learner, 0.9, 5e-4);
     NDArray px = pixels(m, clip, 2);
     NDArray labels = m.create(new long[] {0, 2});
-    backward(learner, px, labels);
-    sgd.step(0.5);
-    return new Trained(learner, sgd, px, labels);
+    step.run(px, labels, 0.5);
+    return new Trained(learner, step, px, labels);
   }
 
   private static TrainingState state(Sgd sgd) {
@@ -116,11 +115,11 @@ class PromptCheckpointTest {
     Path f = tmp.resolve(label + ".safetensors");
     try (NDManager m = NDManager.newBaseManager()) {
       Trained t = train(m, config);
-      try (PromptLearner trained = t.learner(); Sgd sgd = t.sgd()) {
-        PromptCheckpoint.save(f, trained, state(sgd));
+      try (PromptLearner trained = t.learner(); TrainingStep step = t.step()) {
+        PromptCheckpoint.save(f, trained, state(step.optimiser()));
         LoadedCheckpoint ck = PromptCheckpoint.read(f);
         try (PromptLearner loaded = PromptCheckpoint.load(ck, clip, tok, null, config.method());
-            Sgd resumed = new Sgd(loaded.parameters(), 0.9, 5e-4)) {
+            TrainingStep resumed = new TrainingStep(loaded, 0.9, 5e-4)) {
           assertThat(loaded.getClass()).isEqualTo(trained.getClass());
           assertThat(loaded.config()).isEqualTo(config);
           assertThat(loaded.classNames()).isEqualTo(ABC);
@@ -138,12 +137,10 @@ class PromptCheckpointTest {
           assertBitEqual("logits", before.data(), after.data());
 
           // resume: one more step from the restored momentum gives exactly the original run's next step
-          ck.trainingState().restore(resumed);
-          assertThat(resumed.steps()).isEqualTo(1);
-          backward(trained, t.px(), t.labels());
-          sgd.step(0.25);
-          backward(loaded, t.px(), t.labels());
-          resumed.step(0.25);
+          ck.trainingState().restore(resumed.optimiser());
+          assertThat(resumed.optimiser().steps()).isEqualTo(1);
+          step.run(t.px(), t.labels(), 0.25);
+          resumed.run(t.px(), t.labels(), 0.25);
           Map<String, float[]> next = values(trained);
           Map<String, float[]> resumedNext = values(loaded);
           for (String name : next.keySet()) {
@@ -160,8 +157,8 @@ class PromptCheckpointTest {
     MethodConfig config = config(Method.COOP, "N_CTX", 4, "CLASS_TOKEN_POSITION", "middle", "SEED", 7);
     try (NDManager m = NDManager.newBaseManager()) {
       Trained t = train(m, config);
-      try (PromptLearner trained = t.learner(); Sgd sgd = t.sgd()) {
-        TrainingState saved = state(sgd);
+      try (PromptLearner trained = t.learner(); TrainingStep step = t.step()) {
+        TrainingState saved = state(step.optimiser());
         PromptCheckpoint.save(f, trained, saved);
 
         try (SafeTensors st = SafeTensors.open(f)) {
@@ -239,8 +236,8 @@ class PromptCheckpointTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Trained t = train(m, config);
       float[] ctx;
-      try (PromptLearner trained = t.learner(); Sgd sgd = t.sgd()) {
-        PromptCheckpoint.save(f, trained, state(sgd));
+      try (PromptLearner trained = t.learner(); TrainingStep step = t.step()) {
+        PromptCheckpoint.save(f, trained, state(step.optimiser()));
         ctx = trained.parameter("prompt_learner.ctx").value().toFloatArray();
       }
       try (PromptLearner de = PromptCheckpoint.load(f, clip, tok, DE);
