@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         InterpretCommand.class, ProtocolCommands.Train.class, ProtocolCommands.Eval.class,
         ProtocolCommands.ZeroShot.class, ProtocolCommands.LinearProbe.class, ProtocolCommands.Base2New.class,
         ProtocolCommands.XData.class, ProtocolCommands.Dg.class, ProtocolCommands.FewShot.class,
-        dev.cliptune.world.WorldCommand.class, PretrainCommand.class, DemoCommand.class})
+        dev.cliptune.world.WorldCommand.class, PretrainCommand.class, DemoCommand.class,
+        ReportCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

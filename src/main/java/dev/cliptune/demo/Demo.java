@@ -7,6 +7,7 @@ import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.ResultsTable;
 import dev.cliptune.protocol.RunConfig;
+import dev.cliptune.report.Report;
 import dev.cliptune.world.World;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,12 +112,13 @@ public final class Demo {
     World.write(dir, seed);
   }
 
-  /** Runs every method and returns the combined table (also written as report.md). */
+  /** Runs every method and returns the combined table (also written as report.md, and drawn in report.html). */
   public ResultsTable run(Clip clip) throws IOException {
     long t0 = System.nanoTime();
     ProtocolRunner runner = new ProtocolRunner(clip.model(), clip.tokenizer(), clip.preprocessor(),
         new PrintStream(java.io.OutputStream.nullOutputStream()));
-    Protocols protocols = new Protocols(runner, new PrintStream(java.io.OutputStream.nullOutputStream()));
+    Protocols protocols = new Protocols(runner, new PrintStream(java.io.OutputStream.nullOutputStream()))
+        .report(false);
     Map<String, ResultsTable> perMethod = new LinkedHashMap<>();
     for (Setting s : methods) {
       long t = System.nanoTime();
@@ -144,6 +146,10 @@ public final class Demo {
     table.write(output, "demo");
     AtomicFiles.writeString(output.resolve("report.md"), report(table, perMethod, secs));
     out.printf("%nwrote %s (%.0f s)%n", output.resolve("report.md"), secs);
+    Report.writeAfterRun(output, "cliptune demo: base-to-novel on the hermetic world", "Zero-shot CLIP, "
+        + String.join(", ", perMethod.keySet().stream().filter(m -> !m.equals("CLIP")).toList()) + " on the world's "
+        + "datasets " + datasets + ", " + shots + " shots, seeds " + seeds + ", model " + modelSpec + "; the schedules"
+        + " are shortened for the tiny CLIP, the same for every dataset (Settings below).", out);
     return table;
   }
 

@@ -18,11 +18,14 @@ import dev.cliptune.eval.ImageFeatures;
 import dev.cliptune.eval.Lbfgs;
 import dev.cliptune.eval.LinearProbe;
 import dev.cliptune.eval.Metrics;
+import dev.cliptune.interpret.PromptInterpreter;
 import dev.cliptune.io.AtomicFiles;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
+import dev.cliptune.prompt.checkpoint.CheckpointException;
+import dev.cliptune.report.Report;
 import dev.cliptune.train.Trainer;
 import dev.cliptune.zeroshot.Templates;
 import dev.cliptune.zeroshot.ZeroShotClassifier;
@@ -51,12 +54,28 @@ public final class ProtocolRunner {
   private final PrintStream console;
   private ImageFeatures.Cache featureCache;
   private Path featureCacheRoot;
+  private boolean reportEachRun = true;
 
   public ProtocolRunner(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor pre, PrintStream console) {
     this.model = model;
     this.tokenizer = tokenizer;
     this.pre = pre;
     this.console = console;
+  }
+
+  /**
+   * Whether every run writes {@code report.html} into its own folder (on by default: {@code train}, {@code eval},
+   * {@code zeroshot}); {@link Protocols} turns it off and writes one report over all its runs instead.
+   */
+  public ProtocolRunner reportEachRun(boolean on) {
+    this.reportEachRun = on;
+    return this;
+  }
+
+  private void report(Path runDir, RunLog log) {
+    if (reportEachRun) {
+      Report.writeAfterRun(runDir, "cliptune run " + runDir.getFileName(), "", log.out());
+    }
   }
 
   /** The result of one run. */
@@ -92,11 +111,54 @@ public final class ProtocolRunner {
         Evaluation.Result r = Evaluation.run(learner, data.split().test(), pre, c.train().testBatchSize(),
             c.train().threads(), c.train().skipCorrupt());
         writeResult(runDir, log, r, classes, ds.name(), subsample, seed);
+        writeNearestWords(runDir, log, trainer.latestCheckpoint());
+        report(runDir, log);
         return new RunResult(ds.name(), seed, subsample, r.metrics(), classes, runDir, trainer.latestCheckpoint());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Nearest vocabulary words per learned context vector written to {@code interpret.json} (the report shows them). */
+  public static final String NEAREST_WORDS = "interpret.json";
+  private static final int NEAREST_WORDS_TOP = 3;
+
+  /**
+   * {@code interpret}'s nearest words of the learned text context vectors (as {@code cliptune interpret --top 3}),
+   * saved beside the metrics; methods without text vectors (VPT) get a log line instead.
+   */
+  private void writeNearestWords(Path runDir, RunLog log, Path checkpoint) throws IOException {
+    if (checkpoint == null) {
+      return;
+    }
+    List<PromptInterpreter.Group> groups;
+    try {
+      groups = PromptInterpreter.interpret(PromptCheckpoint.read(checkpoint), model, tokenizer, NEAREST_WORDS_TOP);
+    } catch (CheckpointException | IllegalArgumentException e) {
+      log.out().println("nearest words: none (" + e.getMessage() + ")");
+      return;
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PromptInterpreter.Group g : groups) {
+      List<List<Map<String, Object>>> rows = new ArrayList<>();
+      for (List<PromptInterpreter.Neighbour> row : g.rows()) {
+        rows.add(row.stream().map(n -> Map.<String, Object>of("token", n.token(), "id", n.tokenId(), "distance",
+            n.distance())).toList());
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("tensor", g.tensor());
+      m.put("class", g.className());
+      m.put("rows", rows);
+      out.add(m);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("checkpoint", runDir.relativize(checkpoint).toString());
+    doc.put("top", NEAREST_WORDS_TOP);
+    doc.put("metric", "Euclidean distance in the token embedding table");
+    doc.put("groups", out);
+    AtomicFiles.writeString(runDir.resolve(NEAREST_WORDS),
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
   }
 
   /** Writes the run's config, loads the dataset and draws its K-shot data for the seed, recorded in split.json. */
@@ -124,6 +186,7 @@ public final class ProtocolRunner {
         Evaluation.Result r = Evaluation.run(learner, data.split().test(), pre, c.train().testBatchSize(),
             c.train().threads(), c.train().skipCorrupt());
         writeResult(runDir, log, r, classes, ds.name(), subsample, seed);
+        report(runDir, log);
         return new RunResult(ds.name(), seed, subsample, r.metrics(), classes, runDir, checkpoint);
       }
     } catch (IOException e) {
@@ -151,6 +214,7 @@ public final class ProtocolRunner {
         Evaluation.Result r = Evaluation.run(zs::logits, classes.size(), data.split().test(), pre,
             c.train().testBatchSize(), c.train().threads(), c.train().skipCorrupt());
         writeResult(runDir, log, r, classes, ds.name(), subsample, seed);
+        report(runDir, log);
         return new RunResult(ds.name(), seed, subsample, r.metrics(), classes, runDir, null);
       }
     } catch (IOException e) {
@@ -199,6 +263,7 @@ public final class ProtocolRunner {
       extra.put("skipped_train_val_images", o.skippedTrainVal());
       writeResult(runDir, log, new Evaluation.Result(o.test(), o.skippedTest()), classes, ds.name(), subsample,
           seed, extra);
+      report(runDir, log);
       return new LinearProbeResult(new RunResult(ds.name(), seed, subsample, o.test(), classes, runDir, null), s);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

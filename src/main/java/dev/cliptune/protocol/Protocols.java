@@ -1,6 +1,7 @@
 package dev.cliptune.protocol;
 
 import dev.cliptune.prompt.Method;
+import dev.cliptune.report.Report;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -18,10 +19,21 @@ import java.util.Map;
 public final class Protocols {
   private final ProtocolRunner runner;
   private final PrintStream out;
+  private boolean report = true;
 
+  /** Protocols over {@code runner}, whose per-run reports it turns off: it writes one report over all its runs. */
   public Protocols(ProtocolRunner runner, PrintStream out) {
-    this.runner = runner;
+    this.runner = runner.reportEachRun(false);
     this.out = out;
+  }
+
+  /**
+   * Whether each protocol writes {@code report.html} into its output folder when its table is written (default on;
+   * the demo turns it off and writes one report over all its methods).
+   */
+  public Protocols report(boolean on) {
+    this.report = on;
+    return this;
   }
 
   private static String methodLabel(RunConfig cfg) {
@@ -71,8 +83,9 @@ public final class Protocols {
       allBase.add(mb.mean());
       allNew.add(mn.mean());
       double hm = Aggregate.harmonicMean(mb.mean(), mn.mean());
-      table.add(List.of(ds, mb.toString(), mn.toString(), String.format("%.2f", hm), published(label, ds)),
-          record(ds, "base", mb, "new", mn, hm, base, novel));
+      Map<String, Object> rec = record(ds, "base", mb, "new", mn, hm, base, novel);
+      putPublished(rec, label, ds);
+      table.add(List.of(ds, mb.toString(), mn.toString(), String.format("%.2f", hm), published(label, ds)), rec);
       out.printf("%s: base %s, new %s, HM %.2f%n", ds, mb, mn, hm);
     }
     if (cfg.datasets().size() > 1) {
@@ -84,6 +97,7 @@ public final class Protocols {
       rec.put("base", b);
       rec.put("new", n);
       rec.put("hm", hm);
+      putPublished(rec, label, "Average");
       table.add(List.of("Average", String.format("%.2f", b), String.format("%.2f", n), String.format("%.2f", hm),
           published(label, "Average")), rec);
     }
@@ -95,6 +109,15 @@ public final class Protocols {
     var m = PublishedResults.BASE_TO_NOVEL.get(method);
     var r = m == null ? null : m.get(dataset);
     return r == null ? "–" : String.format("%.2f / %.2f / %.2f", r.base(), r.novel(), r.hm());
+  }
+
+  /** The published Base / New / HM of a row, when there is one, for the HTML report's bars. */
+  private static void putPublished(Map<String, Object> rec, String method, String dataset) {
+    var m = PublishedResults.BASE_TO_NOVEL.get(method);
+    var r = m == null ? null : m.get(dataset);
+    if (r != null) {
+      rec.put("published", Map.of("base", r.base(), "new", r.novel(), "hm", r.hm()));
+    }
   }
 
   private static Map<String, Object> record(String ds, String k1, Aggregate.MeanStd a, String k2,
@@ -153,6 +176,9 @@ public final class Protocols {
       rec.put("accuracy", m.mean());
       rec.put("std", m.std());
       rec.put("per_seed", e.getValue());
+      if (p != null) {
+        rec.put("published", p);
+      }
       table.add(List.of(e.getKey(), isSource ? "source" : "target", m.toString(),
           p == null ? "–" : String.format("%.2f", p)), rec);
     }
@@ -163,6 +189,9 @@ public final class Protocols {
       rec.put("accuracy", avg);
       Map<String, Double> pub = publishedTable.get(label);
       Double p = pub == null ? null : pub.get("Average");
+      if (p != null) {
+        rec.put("published", p);
+      }
       table.add(List.of("Average (targets)", "", String.format("%.2f", avg), p == null ? "–" : String.format("%.2f", p)),
           rec);
     }
@@ -246,6 +275,10 @@ public final class Protocols {
       out.println();
       out.print(table.markdown());
       out.println("\nwrote " + cfg.output().resolve(base + ".{md,csv,json}"));
+      if (report) {
+        Report.writeAfterRun(cfg.output(), "cliptune report: " + cfg.output().toAbsolutePath().normalize()
+            .getFileName(), "", out);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -37,7 +37,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * written atomically to {@code <dir>/checkpoints/epoch-<E>.safetensors} (the previous one is removed) and
  * {@code <dir>/checkpoints/latest} names it; {@link #fit} with {@code resume} continues from there and ends
  * with the same prompts as an uninterrupted run, because every random draw is a function of (seed, epoch,
- * position). A NaN or infinite loss stops training with the step and a hint.
+ * position). A NaN or infinite loss stops training with the step and a hint. The epochs' loss, training accuracy
+ * and learning rate are kept in {@code <dir>/history.json} (rewritten atomically after every epoch, kept across a
+ * resume), which the HTML report draws as training curves.
  */
 public final class Trainer {
   /** What an epoch reports. */
@@ -47,6 +49,7 @@ public final class Trainer {
   private final TrainOptions options;
   private final ClipPreprocessor pre;
   private final Path checkpointDir;
+  private final Path historyFile;
   private final PrintStream log;
   private java.util.function.Consumer<EpochLog> onEpochEnd = e -> {};
 
@@ -55,8 +58,12 @@ public final class Trainer {
     this.pre = pre;
     this.options = options;
     this.checkpointDir = outputDir.resolve("checkpoints");
+    this.historyFile = outputDir.resolve(HISTORY);
     this.log = log;
   }
+
+  /** The per-epoch record of a run directory: {@code {"epochs": [{"epoch": 1, "lr": ..., "loss": ..., ...}]}}. */
+  public static final String HISTORY = "history.json";
 
   /** Called after every epoch, once its checkpoint is on disk. */
   public Trainer onEpochEnd(java.util.function.Consumer<EpochLog> listener) {
@@ -101,6 +108,7 @@ public final class Trainer {
         globalStep = st.globalStep();
         log.printf("resuming from %s: %d of %d epochs done%n", latest, start, options.epochs());
       }
+      List<EpochLog> history = readHistory(start);
       for (int e = start; e < options.epochs(); e++) {
         double lr = schedule.lr(e);
         long t0 = System.nanoTime();
@@ -143,15 +151,60 @@ public final class Trainer {
         EpochLog el = new EpochLog(e + 1, options.epochs(), lr, seen == 0 ? Double.NaN : lossSum / seen,
             seen == 0 ? Double.NaN : 100.0 * correct / seen, steps, (System.nanoTime() - t0) / 1e9);
         logs.add(el);
+        history.add(el);
         log.printf("epoch [%d/%d] loss %.4f acc %.1f%% lr %.4e (%d steps, %.1f s)%n", el.epoch(), el.epochs(),
             el.loss(), el.accuracy(), el.lr(), el.steps(), el.seconds());
         learner.epochEnded(e + 1, options.epochs());
         save(e + 1, globalStep, schedule.lr(Math.min(e + 1, options.epochs() - 1)), schedule, step.optimiser());
+        writeHistory(history);
         onEpochEnd.accept(el);
       }
     }
     return logs;
   }
+
+  /** The epochs up to {@code epochsDone} of an earlier (interrupted) run's history, empty when there is none. */
+  private List<EpochLog> readHistory(int epochsDone) {
+    List<EpochLog> out = new ArrayList<>();
+    if (epochsDone == 0 || !Files.isRegularFile(historyFile)) {
+      return out;
+    }
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode n : JSON.readTree(historyFile.toFile()).path("epochs")) {
+        if (n.path("epoch").asInt() <= epochsDone) {
+          out.add(new EpochLog(n.path("epoch").asInt(), n.path("epochs").asInt(), n.path("lr").asDouble(),
+              n.path("loss").asDouble(Double.NaN), n.path("accuracy").asDouble(Double.NaN), n.path("steps").asInt(),
+              n.path("seconds").asDouble()));
+        }
+      }
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot read " + historyFile + " (the training history of the run resumed)", ex);
+    }
+    return out;
+  }
+
+  private void writeHistory(List<EpochLog> logs) {
+    List<Map<String, Object>> epochs = new ArrayList<>();
+    for (EpochLog l : logs) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("epoch", l.epoch());
+      m.put("epochs", l.epochs());
+      m.put("lr", l.lr());
+      m.put("loss", Double.isFinite(l.loss()) ? l.loss() : null);
+      m.put("accuracy", Double.isFinite(l.accuracy()) ? l.accuracy() : null);
+      m.put("steps", l.steps());
+      m.put("seconds", l.seconds());
+      epochs.add(m);
+    }
+    try {
+      AtomicFiles.writeString(historyFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+          Map.of("epochs", epochs)) + "\n");
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot write " + historyFile, ex);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private ProgressBar progressBar(int epoch, int iterations) {
     return new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, options.epochs()))

@@ -111,6 +111,20 @@ class TrainerTest {
         }
       }
       assertThat(tmp.resolve("b/checkpoints/epoch-1.safetensors")).doesNotExist();
+      // history.json: the three epochs of the uninterrupted run, the resumed one the same (epoch 1 kept from before)
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.JsonNode a = json.readTree(tmp.resolve("a/history.json").toFile()).path("epochs");
+      com.fasterxml.jackson.databind.JsonNode b = json.readTree(tmp.resolve("b/history.json").toFile()).path("epochs");
+      assertThat(a).hasSize(3);
+      for (int e = 0; e < 3; e++) {
+        assertThat(a.get(e).path("epoch").asInt()).isEqualTo(e + 1);
+        assertThat(a.get(e).path("loss").asDouble()).isEqualTo(logs.get(e).loss());
+        assertThat(a.get(e).path("lr").asDouble()).isEqualTo(logs.get(e).lr());
+        assertThat(b.get(e).path("loss").asDouble()).as("resumed epoch %d loss", e + 1)
+            .isEqualTo(a.get(e).path("loss").asDouble());
+        assertThat(b.get(e).path("accuracy").asDouble()).isEqualTo(a.get(e).path("accuracy").asDouble());
+      }
+      assertThat(b).hasSize(3);
       assertThat(tmp.resolve("b/checkpoints/epoch-3.safetensors")).exists();
     }
   }
