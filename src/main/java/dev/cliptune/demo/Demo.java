@@ -146,10 +146,10 @@ public final class Demo {
     table.write(output, "demo");
     AtomicFiles.writeString(output.resolve("report.md"), report(table, perMethod, secs));
     out.printf("%nwrote %s (%.0f s)%n", output.resolve("report.md"), secs);
-    Report.writeAfterRun(output, "cliptune demo: base-to-novel on the hermetic world", "Zero-shot CLIP, "
-        + String.join(", ", perMethod.keySet().stream().filter(m -> !m.equals("CLIP")).toList()) + " on the world's "
-        + "datasets " + datasets + ", " + shots + " shots, seeds " + seeds + ", model " + modelSpec + "; the schedules"
-        + " are shortened for the tiny CLIP, the same for every dataset (Settings below).", out);
+    Report.writeAfterRun(output, "cliptune demo: base-to-novel on the hermetic world", "Methods "
+        + String.join(", ", perMethod.keySet()) + " on the world's datasets " + datasets + ", " + shots
+        + " shots, seeds " + seeds + ", model " + modelSpec + "; the schedules are shortened for the tiny CLIP, the"
+        + " same for every dataset (Settings below).", out);
     return table;
   }
 

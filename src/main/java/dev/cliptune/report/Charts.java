@@ -65,6 +65,11 @@ final class Charts {
   private static final Font LABEL = new Font("SansSerif", Font.PLAIN, 11);
   private static final Font SMALL = new Font("SansSerif", Font.PLAIN, 9);
 
+  static {
+    // rotated labels as SVG text (a rotated <text>), not as glyph outlines
+    org.jfree.chart.text.TextUtils.setUseDrawRotatedStringWorkaround(false);
+  }
+
   private int next;
 
   /** A lighter tint of a series colour (for the papers' numbers beside ours). */
@@ -197,7 +202,7 @@ final class Charts {
     if (n <= 15) {
       for (int t = 0; t < n; t++) {
         for (int pr = 0; pr < n; pr++) {
-          XYTextAnnotation a = new XYTextAnnotation(Long.toString(counts[t][pr]), pr, t);
+          XYTextAnnotation a = new CellLabel(counts[t][pr], pr, t);
           a.setFont(LABEL);
           a.setPaint(xyz[2][t * n + pr] > 55 ? Color.WHITE : Color.DARK_GRAY);
           p.addAnnotation(a);
@@ -219,6 +224,39 @@ final class Charts {
     SymbolAxis a = new SymbolAxis(label, names.toArray(String[]::new));
     a.setGridBandsVisible(false);
     return a;
+  }
+
+  /**
+   * A confusion-matrix count, in an SVG group whose {@code jfreesvg:ref} names the cell (as bars name their series
+   * and category): {@code {"true": 2, "predicted": 0}}.
+   */
+  private static final class CellLabel extends XYTextAnnotation {
+    private static final long serialVersionUID = 1L;
+    private final String ref;
+
+    CellLabel(long count, int predicted, int trueLabel) {
+      super(Long.toString(count), predicted, trueLabel);
+      this.ref = "{\"true\": " + trueLabel + ", \"predicted\": " + predicted + "}";
+    }
+
+    @Override
+    public void draw(java.awt.Graphics2D g2, XYPlot plot, java.awt.geom.Rectangle2D dataArea,
+        org.jfree.chart.axis.ValueAxis domainAxis, org.jfree.chart.axis.ValueAxis rangeAxis, int rendererIndex,
+        org.jfree.chart.plot.PlotRenderingInfo info) {
+      g2.setRenderingHint(org.jfree.svg.SVGHints.KEY_BEGIN_GROUP, Map.of("ref", ref));
+      super.draw(g2, plot, dataArea, domainAxis, rangeAxis, rendererIndex, info);
+      g2.setRenderingHint(org.jfree.svg.SVGHints.KEY_END_GROUP, "cell");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CellLabel c && c.ref.equals(ref) && super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return ref.hashCode();
+    }
   }
 
   /** White to blue over 0..100. */

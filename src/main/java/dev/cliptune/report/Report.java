@@ -128,7 +128,7 @@ public final class Report {
       + "table{border-collapse:collapse;margin:8px 0;font-size:0.9em}td,th{border:1px solid #ddd;padding:3px 8px;"
       + "text-align:right}td:first-child,th:first-child{text-align:left}.paper{color:#777;font-size:0.85em}"
       + "details{margin:6px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 10px}"
-      + "summary{cursor:pointer;font-weight:600}table.settings td{text-align:left}.path{color:#777;font-size:0.85em}.note{color:#555}";
+      + "summary{cursor:pointer;font-weight:600}table.settings td,table.settings th{text-align:left}.path{color:#777;font-size:0.85em}.note{color:#555}";
 
   // ---- protocol tables -------------------------------------------------------------------------------------------
 
@@ -473,16 +473,17 @@ public final class Report {
     html.append("<section id=\"runs\"><h2>Runs</h2>\n<p class=\"note\">One entry per dataset, method and class set;"
         + " its seeds side by side. Training curves: loss, training accuracy and learning rate per epoch. Per-class"
         + " accuracy and the confusion matrix: the test split, summed over seeds.</p>\n");
+    // the first group that trained is shown open (training curves, nearest words), or the first of all
+    List<RunFiles.Run> open = groups.values().stream().filter(g -> g.stream().anyMatch(r -> !r.history().isEmpty()))
+        .findFirst().orElse(groups.values().iterator().next());
     String dataset = null;
-    boolean first = true;
     for (List<RunFiles.Run> g : groups.values()) {
       RunFiles.Run r0 = g.get(0);
       if (!r0.dataset().equals(dataset)) {
         dataset = r0.dataset();
         html.append("<h3>").append(Html.esc(dataset)).append("</h3>\n");
       }
-      group(g, first);
-      first = false;
+      group(g, g == open);
     }
     html.append("</section>\n");
   }
