@@ -109,7 +109,7 @@ public final class RunFiles {
     List<Run> runs = new ArrayList<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(root, MAX_DEPTH)) {
-      files = s.filter(p -> !p.toString().contains("checkpoints") && Files.isRegularFile(p)).sorted().toList();
+      files = s.filter(p -> Files.isRegularFile(p) && !under(root.relativize(p), "checkpoints")).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
     }
@@ -121,7 +121,10 @@ public final class RunFiles {
       }
       for (Kind k : Kind.values()) {
         if (name.startsWith(k.prefix) && name.endsWith(".json")) {
-          tables.add(readTable(f, k, source));
+          Table t = readTable(f, k, source);
+          if (t != null) {
+            tables.add(t);
+          }
         }
       }
     }
@@ -133,12 +136,21 @@ public final class RunFiles {
     return new Found(source, tables, runs);
   }
 
+  private static boolean under(Path relative, String folder) {
+    for (Path part : relative) {
+      if (part.toString().equals(folder)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A protocol table, or null for a JSON file of that name that is not one ({@code {"title", "rows": [...]}}). */
   private static Table readTable(Path f, Kind k, String source) {
     JsonNode doc = read(f);
     JsonNode rows = doc.path("rows");
     if (!rows.isArray()) {
-      throw new IllegalArgumentException(f + ": expected a protocol table ({\"title\": ..., \"rows\": [...]}), "
-          + "found no \"rows\" array");
+      return null;
     }
     String base = f.getFileName().toString().replaceFirst("\\.json$", "");
     String method = k == Kind.LINEAR_PROBE ? "Linear probe" : base.substring(k.prefix.length());

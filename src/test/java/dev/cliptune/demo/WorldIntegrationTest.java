@@ -100,5 +100,12 @@ class WorldIntegrationTest {
     String report = Files.readString(tmp.resolve("runs/report.md"));
     assertThat(report).contains("Base-to-novel on the hermetic world").contains("mean ± std");
     assertThat(tmp.resolve("runs/demo.json")).isRegularFile();
+    assertThat(console).contains("wrote " + tmp.resolve("runs/report.html"));
+    org.jsoup.nodes.Document html = org.jsoup.Jsoup.parse(tmp.resolve("runs/report.html").toFile(), "UTF-8");
+    // a chart per dataset and the average, the runs of both methods (base and new classes per dataset)
+    assertThat(html.select("figure[data-chart=base2new]").eachAttr("data-key"))
+        .containsExactly("shapes", "pixel_shapes", "Average");
+    assertThat(html.select("details.run-group")).hasSize(2 * 2 * 2);
+    assertThat(html.select("table[data-table=settings] td").eachText()).contains("CoOp", "vit_b16_ctxv1");
   }
 }
