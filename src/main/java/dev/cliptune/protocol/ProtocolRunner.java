@@ -74,7 +74,7 @@ public final class ProtocolRunner {
 
   private void report(Path runDir, RunLog log) {
     if (reportEachRun) {
-      Report.writeAfterRun(runDir, "cliptune run " + runDir.getFileName(), "", log.out());
+      Report.writeAfterRun(runDir, "cliptune run " + runDir, "", log.out());
     }
   }
 

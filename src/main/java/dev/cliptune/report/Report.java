@@ -86,7 +86,10 @@ public final class Report {
     try {
       of(List.of(dir)).title(title).intro(intro).write(file);
       out.println("wrote " + file);
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) { // e.g. AWT without fonts: "No fonts found", a fontconfig failure
+      if (e instanceof OutOfMemoryError oom) {
+        throw oom;
+      }
       out.println("report: could not write " + file + " (" + e + "); the run's files are saved, rebuild it with "
           + "`cliptune report " + dir + "`");
     }

@@ -1,6 +1,7 @@
 package dev.cliptune.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -339,6 +340,34 @@ class ReportTest {
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).contains(empty + ": no run folder (metrics.json)")
         .contains(tmp.resolve("missing") + ": not a folder");
+    Path broken = Files.createDirectories(tmp.resolve("broken/seed1"));
+    Files.writeString(broken.resolve("metrics.json"), "{\"accuracy\": 50.0, \"per_class");
+    assertThatThrownBy(() -> Report.of(List.of(tmp.resolve("broken"))).html())
+        .hasMessageContaining(broken.resolve("metrics.json") + ": not readable JSON");
+    Files.writeString(broken.resolve("metrics.json"), "{\"accuracy\": 50.0}");
+    assertThatThrownBy(() -> Report.of(List.of(tmp.resolve("broken"))).html())
+        .hasMessageContaining("expected a run's metrics with \"accuracy\" and \"per_class_accuracy\"");
+  }
+
+  /** Runs made before history.json: the trainer's epoch lines in log.txt, the last of a repeated epoch winning. */
+  @Test
+  void trainingCurvesOfOlderRunsComeFromTheLog() throws IOException {
+    Path run = out.resolve("b2n/base2new/train_base/shapes/shots_2/CoOp/vit_b16_ctxv1/seed1");
+    List<RunFiles.Epoch> fromJson = RunFiles.history(run);
+    Path old = Files.createDirectories(tmp.resolve("old-run"));
+    Files.copy(run.resolve("log.txt"), old.resolve("log.txt"));
+    List<RunFiles.Epoch> fromLog = RunFiles.history(old);
+    assertThat(fromLog).hasSize(fromJson.size());
+    for (int i = 0; i < fromJson.size(); i++) {
+      assertThat(fromLog.get(i).epoch()).isEqualTo(fromJson.get(i).epoch());
+      assertThat(fromLog.get(i).loss()).isCloseTo(fromJson.get(i).loss(), within(5e-5)); // printed with 4 decimals
+      assertThat(fromLog.get(i).accuracy()).isCloseTo(fromJson.get(i).accuracy(), within(0.05));
+      assertThat(fromLog.get(i).lr()).isCloseTo(fromJson.get(i).lr(), within(fromJson.get(i).lr() * 1e-4));
+    }
+    Files.writeString(old.resolve("log.txt"), "epoch [2/9] loss 9.0000 acc 1.0% lr 1.0000e-03 (3 steps, 0.1 s)\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    assertThat(RunFiles.history(old)).hasSize(fromJson.size());
+    assertThat(RunFiles.history(old).get(1).loss()).as("epoch 2, repeated: the later line").isEqualTo(9.0);
   }
 
   /**
