@@ -131,7 +131,8 @@ public final class Report {
       + "table{border-collapse:collapse;margin:8px 0;font-size:0.9em}td,th{border:1px solid #ddd;padding:3px 8px;"
       + "text-align:right}td:first-child,th:first-child{text-align:left}.paper{color:#777;font-size:0.85em}"
       + "details{margin:6px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 10px}"
-      + "summary{cursor:pointer;font-weight:600}table.settings td,table.settings th{text-align:left}.path{color:#777;font-size:0.85em}.note{color:#555}";
+      + "summary{cursor:pointer;font-weight:600}table.settings td,table.settings th{text-align:left}"
+      + ".path{color:#777;font-size:0.85em}.note{color:#555}";
 
   // ---- protocol tables -------------------------------------------------------------------------------------------
 
@@ -306,7 +307,8 @@ public final class Report {
         cols.add(f);
       }
     })));
-    html.append("<table class=\"numbers\" data-table=\"").append(id).append("\"><thead><tr><th>method</th><th>dataset</th>");
+    html.append("<table class=\"numbers\" data-table=\"").append(id)
+        .append("\"><thead><tr><th>method</th><th>dataset</th>");
     cols.forEach(c -> html.append("<th>").append(Html.esc(c.replace('_', ' '))).append("</th>"));
     html.append("</tr></thead><tbody>\n");
     for (RunFiles.Table t : tables) {
@@ -424,14 +426,17 @@ public final class Report {
           trains ? c.path("optim").path("lr").asText() : "–",
           trains ? c.path("optim").path("warmup_epochs").asText() : "–",
           trains ? c.path("run").path("rrcrop_scale").toString().replace("\"", "") : "–", methodKeys(r)));
-      String key = (found.size() > 1 ? r.source() : "") + String.join("|", cells);
-      rows.putIfAbsent(key, cells);
+      if (found.size() > 1) {
+        cells.add(0, r.source());
+      }
+      rows.putIfAbsent(String.join("|", cells), cells);
     }
     if (rows.isEmpty()) {
       return;
     }
     html.append("<section id=\"settings\"><h2>Settings</h2>\n<table class=\"settings\" data-table=\"settings\"><thead>"
-        + "<tr><th>method</th><th>preset</th><th>shots</th><th>epochs</th><th>batch</th><th>lr</th>"
+        + "<tr>" + (found.size() > 1 ? "<th>folder</th>" : "") + "<th>method</th><th>preset</th><th>shots</th>"
+        + "<th>epochs</th><th>batch</th><th>lr</th>"
         + "<th>warm-up epochs</th><th>crop scale</th><th>method keys</th></tr></thead><tbody>\n");
     for (List<String> cells : rows.values()) {
       html.append("<tr>");

@@ -3,6 +3,8 @@ package dev.cliptune.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.Tensors;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.data.Item;
@@ -23,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
@@ -170,7 +173,7 @@ public final class Trainer {
       return out;
     }
     try {
-      for (com.fasterxml.jackson.databind.JsonNode n : JSON.readTree(historyFile.toFile()).path("epochs")) {
+      for (JsonNode n : JSON.readTree(historyFile.toFile()).path("epochs")) {
         if (n.path("epoch").asInt() <= epochsDone) {
           out.add(new EpochLog(n.path("epoch").asInt(), n.path("epochs").asInt(), n.path("lr").asDouble(),
               n.path("loss").asDouble(Double.NaN), n.path("accuracy").asDouble(Double.NaN), n.path("steps").asInt(),
@@ -186,7 +189,7 @@ public final class Trainer {
   private void writeHistory(List<EpochLog> logs) {
     List<Map<String, Object>> epochs = new ArrayList<>();
     for (EpochLog l : logs) {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      Map<String, Object> m = new LinkedHashMap<>();
       m.put("epoch", l.epoch());
       m.put("epochs", l.epochs());
       m.put("lr", l.lr());
@@ -204,7 +207,7 @@ public final class Trainer {
     }
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ProgressBar progressBar(int epoch, int iterations) {
     return new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, options.epochs()))
