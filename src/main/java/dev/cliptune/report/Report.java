@@ -205,7 +205,9 @@ public final class Report {
     columns.addAll(probes);
     html.append("<section id=\"base2new\"><h2>Base-to-novel: Base / New / HM</h2>\n<p class=\"note\">Accuracy (%) on"
         + " the base classes (trained on), the new classes (unseen) and their harmonic mean, mean over seeds. Light"
-        + " bars: the papers' numbers (ViT-B/16, 16 shots) where the dataset has a published row. The linear probe is"
+        + " bars: the papers' numbers (ViT-B/16, 16 shots) where the dataset has a published row (beside the"
+        + " Average: the papers' average over their 11 datasets, a reference for the pattern, not the level). The"
+        + " linear probe is"
         + " trained on the same K-shot base images and has a Base bar only.</p>\n<div class=\"grid\">\n");
     List<String> datasets = datasets(tables);
     for (String ds : datasets) {
