@@ -24,10 +24,13 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--title", paramLabel = "TEXT", defaultValue = "cliptune report")
   String title;
 
+  @Option(names = "--intro", paramLabel = "TEXT", defaultValue = "", description = "a paragraph under the title")
+  String intro;
+
   @Override
   public Integer call() {
     Path file = out != null ? out : dirs.size() == 1 ? dirs.get(0).resolve(Report.FILE) : Path.of(Report.FILE);
-    System.out.println("wrote " + Report.of(dirs).title(title).write(file));
+    System.out.println("wrote " + Report.of(dirs).title(title).intro(intro).write(file));
     return 0;
   }
 }

@@ -127,7 +127,7 @@ public final class Report {
       + "max-width:1280px;padding:0 16px;color:#222}h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;"
       + "padding-bottom:4px;margin-top:2em}code{background:#f4f4f4;padding:1px 4px}"
       + ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px;align-items:start}"
-      + "figure{margin:0}figure svg,figure img{max-width:100%;height:auto}"
+      + "figure{margin:0}figure svg,figure img{max-width:100%;height:auto}figure.wide{grid-column:1/-1}"
       + "table{border-collapse:collapse;margin:8px 0;font-size:0.9em}td,th{border:1px solid #ddd;padding:3px 8px;"
       + "text-align:right}td:first-child,th:first-child{text-align:left}.paper{color:#777;font-size:0.85em}"
       + "details{margin:6px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 10px}"
@@ -241,8 +241,8 @@ public final class Report {
           series.add(new Charts.BarSeries(names[k] + " (paper)", paper.get(k), Charts.light(Charts.PALETTE.get(k))));
         }
       }
-      figure("base2new", ds, charts.bars(ds, "accuracy (%)", cats, series, 115,
-          Math.max(460, 90 + cats.size() * (anyPaper ? 150 : 80)), 340));
+      int width = Math.max(460, 90 + cats.size() * (anyPaper ? 150 : 80));
+      figure("base2new", ds, charts.bars(ds, "accuracy (%)", cats, series, 115, width, 340), width > 640);
     }
     html.append("</div>\n<table class=\"numbers\" data-table=\"base2new\"><thead><tr><th>dataset</th>");
     columns.forEach(t -> html.append("<th>").append(Html.esc(column(t)))
@@ -351,8 +351,8 @@ public final class Report {
       }
     }
     html.append("<div class=\"grid\">\n");
-    figure(id, heading, charts.bars(heading, "accuracy (%)", datasets, series, 115,
-        Math.max(560, 80 + datasets.size() * series.size() * 34), 360));
+    int width = Math.max(560, 80 + datasets.size() * series.size() * 34);
+    figure(id, heading, charts.bars(heading, "accuracy (%)", datasets, series, 115, width, 360), width > 640);
     html.append("</div>\n<table class=\"numbers\" data-table=\"").append(id)
         .append("\"><thead><tr><th>dataset</th><th>role</th>");
     tables.forEach(t -> html.append("<th>").append(Html.esc(column(t))).append("</th>"));
@@ -397,8 +397,13 @@ public final class Report {
   }
 
   private void figure(String kind, String key, String chart) {
-    html.append("<figure class=\"chart\" data-chart=\"").append(kind).append("\" data-key=\"").append(Html.esc(key))
-        .append("\">").append(chart).append("</figure>\n");
+    figure(kind, key, chart, false);
+  }
+
+  /** A chart in the grid; a wide one (many bars) takes a whole row. */
+  private void figure(String kind, String key, String chart, boolean wide) {
+    html.append("<figure class=\"chart").append(wide ? " wide" : "").append("\" data-chart=\"").append(kind)
+        .append("\" data-key=\"").append(Html.esc(key)).append("\">").append(chart).append("</figure>\n");
   }
 
   // ---- settings and runs -----------------------------------------------------------------------------------------
