@@ -21,16 +21,24 @@ public final class ReportCommand implements Callable<Integer> {
       description = "where to write the page (default: RUNDIR/report.html for one folder, report.html for several)")
   Path out;
 
-  @Option(names = "--title", paramLabel = "TEXT", defaultValue = "cliptune report")
+  @Option(names = "--title", paramLabel = "TEXT",
+      description = "the page's title (default: the title of the page being rebuilt, else \"cliptune report\")")
   String title;
 
-  @Option(names = "--intro", paramLabel = "TEXT", defaultValue = "", description = "a paragraph under the title")
+  @Option(names = "--intro", paramLabel = "TEXT", description = "a paragraph under the title (default: as --title)")
   String intro;
 
   @Override
   public Integer call() {
     Path file = out != null ? out : dirs.size() == 1 ? dirs.get(0).resolve(Report.FILE) : Path.of(Report.FILE);
-    System.out.println("wrote " + Report.of(dirs).title(title).intro(intro).write(file));
+    Report r = Report.of(dirs).titleOf(file);
+    if (title != null) {
+      r.title(title);
+    }
+    if (intro != null) {
+      r.intro(intro);
+    }
+    System.out.println("wrote " + r.write(file));
     return 0;
   }
 }

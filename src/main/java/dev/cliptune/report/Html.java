@@ -1,6 +1,6 @@
 package dev.cliptune.report;
 
-/** HTML text escaping (the five characters that matter in text and quoted attributes). */
+/** HTML text escaping (the five characters that matter in text and quoted attributes) and its inverse. */
 final class Html {
   private Html() {}
 
@@ -18,5 +18,11 @@ final class Html {
       }
     }
     return b.toString();
+  }
+
+  /** The inverse of {@link #esc}. */
+  static String unescape(String s) {
+    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+        .replace("&amp;", "&");
   }
 }

@@ -67,6 +67,31 @@ public final class Report {
     return this;
   }
 
+  /**
+   * Takes the title and intro of an earlier page at {@code file}, if there is one (a rebuilt demo report stays the
+   * demo's report).
+   */
+  public Report titleOf(Path file) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return this;
+    }
+    String page;
+    try {
+      page = java.nio.file.Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    java.util.regex.Matcher t = java.util.regex.Pattern.compile("<title>([^<]*)</title>").matcher(page);
+    if (t.find()) {
+      title = Html.unescape(t.group(1));
+    }
+    java.util.regex.Matcher i = java.util.regex.Pattern.compile("<p class=\"intro\">([^<]*)</p>").matcher(page);
+    if (i.find()) {
+      intro = Html.unescape(i.group(1));
+    }
+    return this;
+  }
+
   /** Builds the page and writes it atomically. */
   public Path write(Path file) {
     try {

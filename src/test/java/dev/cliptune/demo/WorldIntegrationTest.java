@@ -107,5 +107,9 @@ class WorldIntegrationTest {
         .containsExactly("shapes", "pixel_shapes", "Average");
     assertThat(html.select("details.run-group")).hasSize(2 * 2 * 2);
     assertThat(html.select("table[data-table=settings] td").eachText()).contains("CoOp", "vit_b16_ctxv1");
+    // `cliptune report` rebuilds the same page from the run files, title and intro kept
+    String first = Files.readString(tmp.resolve("runs/report.html"));
+    assertThat(dev.cliptune.cli.Main.run("report", tmp.resolve("runs").toString())).isZero();
+    assertThat(Files.readString(tmp.resolve("runs/report.html"))).isEqualTo(first);
   }
 }
