@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
-import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.clip.ClipWeights;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

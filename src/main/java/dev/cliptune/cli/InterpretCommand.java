@@ -1,15 +1,15 @@
 package dev.cliptune.cli;
 
 import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
-import dev.cliptune.clip.weights.ClipWeightsException;
 import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.interpret.PromptInterpreter;
-import dev.cliptune.io.SafeTensorsException;
 import dev.cliptune.interpret.PromptInterpreter.Group;
 import dev.cliptune.interpret.PromptInterpreter.Neighbour;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.io.SafeTensorsException;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.checkpoint.CheckpointException;
 import dev.cliptune.prompt.checkpoint.LoadedCheckpoint;
 import java.io.PrintWriter;

@@ -9,7 +9,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import dev.cliptune.clip.weights.ClipWeights;
 import dev.cliptune.io.FloatTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

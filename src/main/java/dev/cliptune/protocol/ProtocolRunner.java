@@ -21,7 +21,7 @@ import dev.cliptune.eval.Metrics;
 import dev.cliptune.interpret.PromptInterpreter;
 import dev.cliptune.io.AtomicFiles;
 import dev.cliptune.prompt.Method;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.checkpoint.CheckpointException;

@@ -1,5 +1,7 @@
 package dev.cliptune.train;
 
+import dev.cliptune.prompt.checkpoint.TrainingState;
+
 /**
  * Dassl's {@code ConstantWarmupScheduler} around {@code CosineAnnealingLR(T_max = epochs, eta_min = 0)} with
  * {@code WARMUP_RECOUNT}, stepped once per epoch (PROTOCOL.md §7): epoch 0 runs at the constant warm-up
@@ -10,6 +12,16 @@ public record LrSchedule(double baseLr, int epochs, int warmupEpochs, double war
   /** The official settings: one warm-up epoch at 1e-5. */
   public static LrSchedule official(double baseLr, int epochs) {
     return new LrSchedule(baseLr, epochs, 1, 1e-5);
+  }
+
+  /** The schedule a checkpoint recorded. */
+  public static LrSchedule of(TrainingState.Schedule s) {
+    return new LrSchedule(s.baseLr(), s.epochs(), s.warmupEpochs(), s.warmupLr());
+  }
+
+  /** This schedule as a checkpoint records it. */
+  public TrainingState.Schedule state() {
+    return new TrainingState.Schedule(baseLr, epochs, warmupEpochs, warmupLr);
   }
 
   /** The learning rate of 0-based epoch {@code e}. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.cliptune.prompt.PromptParameter;
+import dev.cliptune.prompt.checkpoint.TrainingState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,11 @@ public final class Sgd implements AutoCloseable {
     Map<String, float[]> out = new LinkedHashMap<>();
     buffers.forEach((k, v) -> out.put(k, v.toFloatArray()));
     return out;
+  }
+
+  /** Restores the momentum buffers and step count of a checkpoint's training state. */
+  public void restore(TrainingState state) {
+    restore(state.momentum(), state.sgdSteps());
   }
 
   /** Restores momentum buffers written by {@link #state()}. */

@@ -13,7 +13,7 @@ import dev.cliptune.io.FloatTensor;
 import dev.cliptune.pipeline.BatchLoader;
 import dev.cliptune.pipeline.DecodedImages;
 import dev.cliptune.pipeline.TrainTransform;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptParameter;
 import dev.cliptune.prompt.checkpoint.CheckpointException;
@@ -220,7 +220,7 @@ public final class Trainer {
       Files.createDirectories(checkpointDir);
       Path previous = latestCheckpoint();
       String name = "epoch-" + epochsDone + ".safetensors";
-      TrainingState st = new TrainingState(epochsDone, globalStep, nextLr, schedule, sgd.state(), sgd.steps(),
+      TrainingState st = new TrainingState(epochsDone, globalStep, nextLr, schedule.state(), sgd.state(), sgd.steps(),
           "derived: seed " + options.seed() + " x (epoch, position)", Map.of());
       PromptCheckpoint.save(checkpointDir.resolve(name), learner, st);
       AtomicFiles.writeString(checkpointDir.resolve("latest"), name + "\n");
@@ -250,7 +250,7 @@ public final class Trainer {
       FloatTensor t = ck.tensors().get(p.checkpointKey());
       learner.setParameter(p.name(), t.data(), t.shape());
     }
-    ck.trainingState().restore(sgd);
+    sgd.restore(ck.trainingState());
     return ck.trainingState();
   }
 }

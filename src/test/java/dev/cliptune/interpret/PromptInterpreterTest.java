@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cliptune.cli.Main;
 import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.weights.ClipWeights;
 import dev.cliptune.interpret.PromptInterpreter.Group;
 import dev.cliptune.interpret.PromptInterpreter.Neighbour;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.checkpoint.CheckpointException;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.weights.ClipWeights;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

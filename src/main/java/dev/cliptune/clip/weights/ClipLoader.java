@@ -2,6 +2,8 @@ package dev.cliptune.clip.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipWeights;
+import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.clip.TextConfig;
 import dev.cliptune.clip.VisionConfig;
 import dev.cliptune.clip.weights.DeclaredConfig.Dim;

@@ -3,6 +3,7 @@ package dev.cliptune.clip.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.clip.TextConfig;
 import dev.cliptune.clip.VisionConfig;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.cliptune.clip.weights;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.io.AtomicFiles;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.io.SafeTensorsWriter;

@@ -2,6 +2,7 @@ package dev.cliptune.clip.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.TensorInfo;
 import java.io.IOException;

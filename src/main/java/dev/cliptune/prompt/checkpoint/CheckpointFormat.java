@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
-import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.PromptLearner;
-import dev.cliptune.train.LrSchedule;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -53,7 +52,7 @@ import java.util.Set;
  *   <li>{@code class_names} (JSON list, in class-index order);
  *   <li>{@code tensors_sha256}: see {@link #tensorsSha256};
  *   <li>with a training state: {@code epoch}, {@code global_step}, {@code learning_rate}, {@code schedule}
- *       (JSON of the {@link LrSchedule}), {@code optimizer} (JSON: type, steps, momentum buffer keys), {@code rng_state} (when known),
+ *       (JSON of the {@link TrainingState.Schedule}), {@code optimizer} (JSON: type, steps, momentum buffer keys), {@code rng_state} (when known),
  *       {@code extra} (JSON). A file without {@code epoch} holds weights only.
  * </ul>
  */
@@ -220,7 +219,7 @@ public final class CheckpointFormat {
     m.put(K_EPOCH, Integer.toString(s.epoch()));
     m.put(K_GLOBAL_STEP, Long.toString(s.globalStep()));
     m.put(K_LR, Double.toString(s.learningRate()));
-    LrSchedule sc = s.schedule();
+    TrainingState.Schedule sc = s.schedule();
     ObjectNode schedule = JSON.createObjectNode();
     schedule.put("type", "cosine with constant warm-up, stepped per epoch");
     schedule.put("base_lr", sc.baseLr());
@@ -260,7 +259,7 @@ public final class CheckpointFormat {
           Integer.parseInt(require(file, md, K_EPOCH)),
           Long.parseLong(require(file, md, K_GLOBAL_STEP)),
           Double.parseDouble(require(file, md, K_LR)),
-          new LrSchedule(field(file, K_SCHEDULE, schedule, "base_lr").asDouble(),
+          new TrainingState.Schedule(field(file, K_SCHEDULE, schedule, "base_lr").asDouble(),
               field(file, K_SCHEDULE, schedule, "epochs").asInt(),
               field(file, K_SCHEDULE, schedule, "warmup_epochs").asInt(),
               field(file, K_SCHEDULE, schedule, "warmup_lr").asDouble()),

@@ -4,7 +4,7 @@ import static dev.cliptune.prompt.checkpoint.CheckpointFormat.*;
 
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
-import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.SafeTensorsException;
@@ -23,7 +23,7 @@ import java.util.Set;
 
 /**
  * A prompt checkpoint as read from disk, checked for consistency but not yet tied to a model
- * ({@link dev.cliptune.prompt.PromptCheckpoint#read}).
+ * ({@link dev.cliptune.prompt.checkpoint.PromptCheckpoint#read}).
  *
  * @param file             where it was read from (for messages)
  * @param metadata         the raw {@code __metadata__}
@@ -42,7 +42,7 @@ public record LoadedCheckpoint(Path file, Map<String, String> metadata, MethodCo
     Map<String, FloatTensor> tensors, TrainingState trainingState) {
 
   /**
-   * Reads and checks a checkpoint (see {@link dev.cliptune.prompt.PromptCheckpoint#read}): format, metadata, the
+   * Reads and checks a checkpoint (see {@link dev.cliptune.prompt.checkpoint.PromptCheckpoint#read}): format, metadata, the
    * tensor set against {@code parameter_names}, the momentum buffers against their parameters, and the tensors'
    * SHA-256.
    */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cliptune.clip.ClipWeights;
+import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.io.DType;
 import dev.cliptune.io.SafeTensorsException;
 import java.io.IOException;

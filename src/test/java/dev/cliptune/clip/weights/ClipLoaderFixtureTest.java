@@ -3,6 +3,7 @@ package dev.cliptune.clip.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.io.DType;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.io.Half;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipWeights;
+import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.clip.TextConfig;
 import dev.cliptune.clip.VisionConfig;
 import dev.cliptune.io.FloatTensor;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipWeightsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,15 +14,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.weights.ClipWeights;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.SafeTensorsWriter;
 import dev.cliptune.io.TensorInfo;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
-import dev.cliptune.prompt.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.PromptParameter;
@@ -103,7 +102,7 @@ class PromptCheckpointTest {
   }
 
   private static TrainingState state(Sgd sgd) {
-    return new TrainingState(1, 7, 0.0035, LrSchedule.official(0.0035, 5), sgd.state(), sgd.steps(),
+    return new TrainingState(1, 7, 0.0035, LrSchedule.official(0.0035, 5).state(), sgd.state(), sgd.steps(),
         "java.util.Random:12345", Map.of("dataset", "fixture"));
   }
 
@@ -137,7 +136,7 @@ class PromptCheckpointTest {
           assertBitEqual("logits", before.data(), after.data());
 
           // resume: one more step from the restored momentum gives exactly the original run's next step
-          ck.trainingState().restore(resumed.optimiser());
+          resumed.optimiser().restore(ck.trainingState());
           assertThat(resumed.optimiser().steps()).isEqualTo(1);
           step.run(t.px(), t.labels(), 0.25);
           resumed.run(t.px(), t.labels(), 0.25);
@@ -192,7 +191,7 @@ class PromptCheckpointTest {
         assertThat(back.epoch()).isEqualTo(1);
         assertThat(back.globalStep()).isEqualTo(7);
         assertThat(back.learningRate()).isEqualTo(0.0035);
-        assertThat(back.schedule()).isEqualTo(LrSchedule.official(0.0035, 5));
+        assertThat(back.schedule()).isEqualTo(LrSchedule.official(0.0035, 5).state());
         assertThat(back.sgdSteps()).isEqualTo(1);
         assertThat(back.rngState()).isEqualTo("java.util.Random:12345");
         assertThat(back.extra()).isEqualTo(Map.of("dataset", "fixture"));
@@ -473,7 +472,7 @@ class PromptCheckpointTest {
     Path f = saveCoOp("coop.safetensors");
     byte[] before = Files.readAllBytes(f);
     try (PromptLearner other = PromptLearners.create(clip, tok, DE, config(Method.COOP, "N_CTX", 4, "SEED", 2))) {
-      TrainingState bad = new TrainingState(0, 0, 1e-5, LrSchedule.official(0.002, 5),
+      TrainingState bad = new TrainingState(0, 0, 1e-5, LrSchedule.official(0.002, 5).state(),
           Map.of("prompt_learner.nope", new float[] {1f}), 1, null, null);
       assertThatThrownBy(() -> PromptCheckpoint.save(f, other, bad))
           .isInstanceOf(IllegalArgumentException.class)
@@ -498,7 +497,7 @@ class PromptCheckpointTest {
   void saveRefusesMomentumOfTheWrongSize() throws IOException {
     try (PromptLearner coop = PromptLearners.create(clip, tok, ABC, config(Method.COOP, "N_CTX", 4))) {
       PromptParameter ctx = coop.parameter("prompt_learner.ctx");
-      TrainingState bad = new TrainingState(0, 0, 1e-5, LrSchedule.official(0.002, 5),
+      TrainingState bad = new TrainingState(0, 0, 1e-5, LrSchedule.official(0.002, 5).state(),
           Map.of(ctx.name(), new float[3]), 1, null, null);
       assertThatThrownBy(() -> PromptCheckpoint.save(tmp.resolve("x.safetensors"), coop, bad))
           .isInstanceOf(IllegalArgumentException.class)

@@ -1,4 +1,4 @@
-package dev.cliptune.clip.weights;
+package dev.cliptune.clip;
 
 /**
  * A CLIP checkpoint cannot be loaded or a weight set is inconsistent. The message names the file (and

@@ -1,8 +1,5 @@
-package dev.cliptune.clip.weights;
+package dev.cliptune.clip;
 
-import dev.cliptune.clip.ClipConfig;
-import dev.cliptune.clip.TextConfig;
-import dev.cliptune.clip.VisionConfig;
 import dev.cliptune.io.FloatTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,13 +1,14 @@
-package dev.cliptune.prompt;
+package dev.cliptune.prompt.checkpoint;
 
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.io.SafeTensorsWriter;
-import dev.cliptune.prompt.checkpoint.CheckpointException;
-import dev.cliptune.prompt.checkpoint.CheckpointFormat;
-import dev.cliptune.prompt.checkpoint.LoadedCheckpoint;
-import dev.cliptune.prompt.checkpoint.TrainingState;
+import dev.cliptune.prompt.Method;
+import dev.cliptune.prompt.MethodConfig;
+import dev.cliptune.prompt.PromptLearner;
+import dev.cliptune.prompt.PromptLearners;
+import dev.cliptune.prompt.PromptParameter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import java.util.Set;
  * backbone. Writes are atomic: a failed save leaves an existing file as it was.
  *
  * <p>To resume training: {@code ck = read(f); learner = load(ck, clip, tok, null, method);
- * ck.trainingState().restore(new Sgd(learner.parameters(), ...))}.
+ * new Sgd(learner.parameters(), ...).restore(ck.trainingState())}.
  */
 public final class PromptCheckpoint {
   private PromptCheckpoint() {}
