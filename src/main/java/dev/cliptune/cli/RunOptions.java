@@ -9,9 +9,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Options every protocol command shares (issue text: --model, --data-root, --dataset, --method, ...). */
+/**
+ * Options every protocol command shares (issue text: --model, --data-root, --dataset, --method, ...); the help
+ * of {@code --set} lists {@link RunConfig#KEYS} ({@link SetKeysHelp}).
+ */
+@Command(resourceBundle = "dev.cliptune.cli.SetKeysHelp")
 public final class RunOptions {
   @Option(names = "--model", defaultValue = "builtin:tiny", paramLabel = "DIR",
       description = "CLIP model directory (HF CLIPModel layout or OpenAI names); default ${DEFAULT-VALUE}")
@@ -45,8 +50,8 @@ public final class RunOptions {
   @Option(names = "--output", defaultValue = "output", paramLabel = "DIR")
   Path output;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "override: epochs, batch_size, lr, ..., or a method key (N_CTX, CTX_INIT, CSC, ...)")
+  @Option(names = "--set", paramLabel = "KEY=VALUE", descriptionKey = "set",
+      description = "override a run key (see RunConfig.KEYS)")
   Map<String, String> overrides = new LinkedHashMap<>();
 
   @Option(names = "--resume", description = "continue interrupted runs from their last epoch checkpoint")

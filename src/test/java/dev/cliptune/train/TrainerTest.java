@@ -75,7 +75,8 @@ class TrainerTest {
   void anInterruptedRunResumesToTheSamePromptsAsAnUninterruptedOne(@TempDir Path tmp) throws IOException {
     Path dir = Shared.parity().resolve("model/hf");
     List<Item> train = images(Files.createDirectories(tmp.resolve("img")));
-    TrainOptions opt = new TrainOptions(3, 4, 0.01, 0.9, 5e-4, 1, 1e-5, 7, 10, 2, 1 << 20, false, false, 0.08);
+    TrainOptions opt = new TrainOptions.Builder().epochs(3).batchSize(4).lr(0.01).seed(7).testBatchSize(10).threads(2)
+        .decodeCacheBytes(1 << 20).progress(false).build();
     MethodConfig cfg = MethodConfig.fromOfficial(Method.COCOOP, Map.of("N_CTX", "2", "SEED", "3"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     try (ClipModel clip = ClipModel.create(ClipLoader.load(dir, LoadOptions.defaults()))) {
@@ -133,7 +134,8 @@ class TrainerTest {
   void aDivergingLossStopsWithTheStep(@TempDir Path tmp) throws IOException {
     Path dir = Shared.parity().resolve("model/hf");
     List<Item> train = images(Files.createDirectories(tmp.resolve("img")));
-    TrainOptions opt = new TrainOptions(3, 4, 1e30, 0.9, 5e-4, 1, 1e30, 7, 10, 1, 0, false, false, 0.08);
+    TrainOptions opt = new TrainOptions.Builder().epochs(3).batchSize(4).lr(1e30).warmupLr(1e30).seed(7).testBatchSize(10)
+        .threads(1).decodeCacheBytes(0).progress(false).build();
     try (ClipModel clip = ClipModel.create(ClipLoader.load(dir, LoadOptions.defaults()));
         PromptLearner l = PromptLearners.create(clip, ClipTokenizer.fromDirectory(dir), CLASSES,
             MethodConfig.fromOfficial(Method.COOP, Map.of("N_CTX", "2")))) {

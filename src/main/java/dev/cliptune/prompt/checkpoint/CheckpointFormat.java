@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.ClipWeights;
+import dev.cliptune.config.Setting;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
@@ -25,7 +26,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -88,9 +88,7 @@ public final class CheckpointFormat {
   private static final String HASH_TAG = "cliptune.prompt-checkpoint.tensors.v1";
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The keys of {@code method_config}, in the order they are written. */
-  private static final List<String> CONFIG_KEYS = List.of("N_CTX", "CTX_INIT", "CSC", "CLASS_TOKEN_POSITION",
-      "PROMPT_DEPTH", "N_CTX_TEXT", "N_CTX_VISION", "PROMPT_DEPTH_TEXT", "PROMPT_DEPTH_VISION", "FP16_CASTS",
-      "MIP_SHARED_LN_FINAL", "SEED");
+  private static final List<String> CONFIG_KEYS = MethodConfig.KEYS.names();
 
   private CheckpointFormat() {}
 
@@ -169,18 +167,9 @@ public final class CheckpointFormat {
   /** The configuration as a JSON object of official keys (every field, so nothing depends on defaults). */
   public static String methodConfigJson(MethodConfig c) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("N_CTX", c.nCtx());
-    o.put("CTX_INIT", c.ctxInit() == null ? "" : c.ctxInit());
-    o.put("CSC", c.csc());
-    o.put("CLASS_TOKEN_POSITION", c.position().name().toLowerCase(Locale.ROOT));
-    o.put("PROMPT_DEPTH", c.promptDepth());
-    o.put("N_CTX_TEXT", c.nCtxText());
-    o.put("N_CTX_VISION", c.nCtxVision());
-    o.put("PROMPT_DEPTH_TEXT", c.depthText());
-    o.put("PROMPT_DEPTH_VISION", c.depthVision());
-    o.put("FP16_CASTS", c.fp16Casts());
-    o.put("MIP_SHARED_LN_FINAL", c.mipSharedLnFinal());
-    o.put("SEED", c.seed());
+    for (Setting<MethodConfig> key : MethodConfig.KEYS.all()) {
+      o.set(key.name(), JSON.valueToTree(key.value(c)));
+    }
     return o.toString();
   }
 
