@@ -2,10 +2,12 @@ package dev.cliptune;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,10 +24,12 @@ class ArchitectureTest {
 
   private static JavaClasses main;
 
+  /** The main classes only: the directory (or jar) that holds {@link Clip}, whatever the build directory is. */
   @BeforeAll
-  static void importMainClasses() {
-    main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.cliptune");
+  static void importMainClasses() throws URISyntaxException {
+    Path location = Path.of(Clip.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    main = new ClassFileImporter().importPath(location);
+    assertThat(main.containPackage("dev.cliptune.train")).as("main classes imported from " + location).isTrue();
   }
 
   @Test

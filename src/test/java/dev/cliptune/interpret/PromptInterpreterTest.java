@@ -12,12 +12,13 @@ import dev.cliptune.interpret.PromptInterpreter.Group;
 import dev.cliptune.interpret.PromptInterpreter.Neighbour;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
-import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.checkpoint.CheckpointException;
 import dev.cliptune.prompt.checkpoint.CheckpointFixture;
 import dev.cliptune.prompt.checkpoint.LoadedCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
+import dev.cliptune.testing.TinyModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,13 +27,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Nearest-token interpretation of learned contexts on the tiny fixture CLIP (its vocabulary is CLIP's). */
+/** Nearest-token interpretation of learned contexts on the repository's tiny CLIP (the world's vocabulary). */
 class PromptInterpreterTest {
   static final List<String> CLASSES = List.of("golden_retriever", "tabby cat", "airliner");
 
@@ -44,16 +44,9 @@ class PromptInterpreterTest {
 
   @BeforeAll
   static void load() {
-    weights = CheckpointFixture.weights();
-    clip = ClipModel.create(weights);
-    tok = CheckpointFixture.tokenizer();
-  }
-
-  @AfterAll
-  static void close() {
-    if (clip != null) {
-      clip.close();
-    }
+    weights = TinyModel.weights();
+    clip = TinyModel.clip();
+    tok = TinyModel.tokenizer();
   }
 
   private LoadedCheckpoint save(String name, MethodConfig config, ClipModel on) throws IOException {
@@ -185,7 +178,7 @@ class PromptInterpreterTest {
     assertThat(lines).contains(
         "prompts: " + ck.file() + " (CoOp, 3 classes)",
         "backbone: sha256 " + clip.identity() + " (the model's)",
-        "top 2 tokens by Euclidean distance in token_embedding [49408, " + d + "]",
+        "top 2 tokens by Euclidean distance in token_embedding [" + tok.vocabSize() + ", " + d + "]",
         "ctx [4, " + d + "]");
     List<String> table = new ArrayList<>(lines.subList(lines.indexOf("ctx [4, " + d + "]") + 1, lines.size()));
     assertThat(table).hasSize(4);

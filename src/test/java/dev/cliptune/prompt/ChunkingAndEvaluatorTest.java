@@ -11,7 +11,6 @@ import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,14 +28,7 @@ class ChunkingAndEvaluatorTest {
   @BeforeAll
   static void load() {
     tokenizer = TinyClip.tokenizer();
-    clip = ClipModel.create(TinyClip.weights());
-  }
-
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
+    clip = TinyClip.clip();
   }
 
   // ------------------------------------------------------------------ CoCoOp / MIP chunking

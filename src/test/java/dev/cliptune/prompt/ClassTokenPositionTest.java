@@ -11,7 +11,6 @@ import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +22,12 @@ import org.junit.jupiter.api.Test;
  * {@code [SOT, S[:L], ctx, S[L:]]}.
  */
 class ClassTokenPositionTest {
+  /** A word of two BPE tokens. */
+  private static final String W = TinyClip.twoTokenWord();
+
+  /** The model's text context length. */
+  private static final int CTX_LEN = TinyClip.contextLength();
+
   private static ClipModel clip;
   private static ClipTokenizer tokenizer;
   private static float[] table;
@@ -31,16 +36,9 @@ class ClassTokenPositionTest {
   @BeforeAll
   static void load() {
     tokenizer = TinyClip.tokenizer();
-    clip = ClipModel.create(TinyClip.weights());
+    clip = TinyClip.clip();
     table = clip.tokenEmbeddingTable().toFloatArray();
     dt = clip.config().text().width();
-  }
-
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
   }
 
   private static float[] tokenRow(long id) {
@@ -61,10 +59,10 @@ class ClassTokenPositionTest {
     int h = n / 2;
     for (int k = 0; k < CLASSES.size(); k++) {
       String name = CLASSES.get(k).replace('_', ' ');
-      long[] ids = tokenizer.tokenize(prefix + " " + name + ".", 77, false);
+      long[] ids = tokenizer.tokenize(prefix + " " + name + ".", CTX_LEN, false);
       int len = tokenizer.encode(name).length;
       List<float[]> s = new ArrayList<>();
-      for (int r = 1 + n; r < 77; r++) {
+      for (int r = 1 + n; r < CTX_LEN; r++) {
         s.add(tokenRow(ids[r]));
       }
       rows.add(tokenRow(ids[0]));
@@ -95,7 +93,7 @@ class ClassTokenPositionTest {
         default -> throw new IllegalStateException();
       }
     }
-    assertThat(rows).hasSize(CLASSES.size() * 77);
+    assertThat(rows).hasSize(CLASSES.size() * CTX_LEN);
     float[] out = new float[rows.size() * dt];
     for (int i = 0; i < rows.size(); i++) {
       System.arraycopy(rows.get(i), 0, out, i * dt, dt);
@@ -117,8 +115,8 @@ class ClassTokenPositionTest {
       assertThat(TinyClip.maxAbsDiff(promptEmbeddings(l), want)).as(cfg.toString()).isZero();
       // the EOT position stays the one of the end text
       for (int k = 0; k < CLASSES.size(); k++) {
-        long[] ids = tokenizer.tokenize(l.promptTexts().get(k), 77, false);
-        long[] mine = java.util.Arrays.copyOfRange(l.tokenizedPrompts(), k * 77, (k + 1) * 77);
+        long[] ids = tokenizer.tokenize(l.promptTexts().get(k), CTX_LEN, false);
+        long[] mine = java.util.Arrays.copyOfRange(l.tokenizedPrompts(), k * CTX_LEN, (k + 1) * CTX_LEN);
         assertThat(mine).containsExactly(ids);
       }
     }
@@ -162,22 +160,22 @@ class ClassTokenPositionTest {
   }
 
   /**
-   * {@code CTX_INIT "itap of a"}: three words, n_ctx = 3, but four BPE tokens (it, ap, of, a). The context is
-   * [it, ap, of]; the leftover "a" is the first row of S, fixed, and moves with the class name at middle and
-   * front, exactly as the official code does.
+   * {@code CTX_INIT "W of a"} with W a word of two BPE tokens (official BPE: itap = it, ap): three words,
+   * n_ctx = 3, but four tokens. The context is [w1, w2, of]; the leftover "a" is the first row of S, fixed, and
+   * moves with the class name at middle and front, exactly as the official code does.
    */
   @Test
   void leftoverInitTokenStaysInTheSuffix() {
-    assertThat(tokenizer.encode("itap")).hasSize(2);
+    assertThat(tokenizer.encode(W)).hasSize(2);
     for (String pos : List.of("end", "middle", "front")) {
-      assertLayout(config(Method.COOP, "CTX_INIT", "itap of a", "CLASS_TOKEN_POSITION", pos), "itap of a", 3);
+      assertLayout(config(Method.COOP, "CTX_INIT", W + " of a", "CLASS_TOKEN_POSITION", pos), W + " of a", 3);
     }
     long a = tokenizer.encode("a")[0];
     try (NDManager m = NDManager.newBaseManager();
-        PromptLearner l = PromptLearners.create(clip, tokenizer, CLASSES, config(Method.COOP, "CTX_INIT", "itap of a"));
+        PromptLearner l = PromptLearners.create(clip, tokenizer, CLASSES, config(Method.COOP, "CTX_INIT", W + " of a"));
         TrainingStep step = new TrainingStep(l, 0.9, 5e-4)) {
       assertThat(l.trainableCount()).isEqualTo(3L * dt);
-      assertThat(l.promptTexts().get(2)).isEqualTo("itap of a airliner.");
+      assertThat(l.promptTexts().get(2)).isEqualTo(W + " of a airliner.");
       NDArray px = TinyClip.pixels(m, clip, 2, 4);
       step.run(px, TinyClip.labels(m, 0, 1), 0.5);
       float[] emb = promptEmbeddings(l);
@@ -185,7 +183,7 @@ class ClassTokenPositionTest {
       assertThat(ctx).isNotEqualTo(l.initialValue("prompt_learner.ctx"));
       float[] aRow = tokenRow(a);
       for (int k = 0; k < CLASSES.size(); k++) {
-        int base = k * 77 * dt;
+        int base = k * CTX_LEN * dt;
         for (int i = 0; i < dt; i++) {
           assertThat(emb[base + 4 * dt + i]).as("class %d, row 4 is the fixed 'a'", k).isEqualTo(aRow[i]);
           assertThat(emb[base + 3 * dt + i]).as("class %d, row 3 is the trained ctx[2]", k).isEqualTo(ctx[2 * dt + i]);

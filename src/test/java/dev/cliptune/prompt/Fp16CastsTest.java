@@ -22,7 +22,6 @@ import dev.cliptune.train.Loss;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,20 +32,16 @@ import org.junit.jupiter.api.Test;
  * cast boundary at all.
  */
 class Fp16CastsTest {
+  /** The model's text context length. */
+  private static final int CTX_LEN = TinyClip.contextLength();
+
   private static ClipModel clip;
   private static ClipTokenizer tokenizer;
 
   @BeforeAll
   static void load() {
     tokenizer = TinyClip.tokenizer();
-    clip = ClipModel.create(TinyClip.weights());
-  }
-
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
+    clip = TinyClip.clip();
   }
 
   private static final MethodConfig MAPLE = config(Method.MAPLE, "PROMPT_DEPTH", 3);
@@ -95,7 +90,7 @@ class Fp16CastsTest {
         deepText.add(maybeRound.apply(pk));
       }
       int c = CLASSES.size();
-      NDArray ids = s.create(l.tokenizedPrompts(), new Shape(c, 77));
+      NDArray ids = s.create(l.tokenizedPrompts(), new Shape(c, CTX_LEN));
       NDArray emb = clip.embedTokens(ids);
       long n = ctx.getShape().get(0);
       NDArray text = NDArrays.concat(new NDList(emb.get(new NDIndex(":, :1, :")),

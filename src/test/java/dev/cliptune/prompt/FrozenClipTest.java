@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +35,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * give bit-identical features before and after.
  */
 class FrozenClipTest {
+  /** A word of two BPE tokens. */
+  private static final String W = TinyClip.twoTokenWord();
+
+  /** The model's text context length. */
+  private static final int CTX_LEN = TinyClip.contextLength();
+
   private static ClipWeights weights;
   private static ClipModel clip;
   private static ClipTokenizer tokenizer;
@@ -44,14 +49,7 @@ class FrozenClipTest {
   static void load() {
     tokenizer = TinyClip.tokenizer();
     weights = TinyClip.weights();
-    clip = ClipModel.create(weights);
-  }
-
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
+    clip = TinyClip.clip();
   }
 
   static Stream<Arguments> methods() {
@@ -144,15 +142,15 @@ class FrozenClipTest {
   // ------------------------------------------------------------------ training leaves it alone
 
   private static float[][] plainFeatures(NDManager m, NDArray px) {
-    long[] ids = new long[3 * 77];
-    String[] texts = {"a photo of a dog.", "X X X X tabby cat.", "itap of a golden retriever."};
+    long[] ids = new long[3 * CTX_LEN];
+    String[] texts = {"a photo of a dog.", "X X X X tabby cat.", W + " of a golden retriever."};
     for (int k = 0; k < texts.length; k++) {
-      System.arraycopy(tokenizer.tokenize(texts[k], 77, false), 0, ids, k * 77, 77);
+      System.arraycopy(tokenizer.tokenize(texts[k], CTX_LEN, false), 0, ids, k * CTX_LEN, CTX_LEN);
     }
     try (NDManager s = m.newSubManager()) {
       px.tempAttach(s);
       float[] img = clip.encodeImage(px).toFloatArray();
-      float[] txt = clip.encodeText(s.create(ids, new Shape(3, 77))).toFloatArray();
+      float[] txt = clip.encodeText(s.create(ids, new Shape(3, CTX_LEN))).toFloatArray();
       return new float[][] {img, txt};
     }
   }

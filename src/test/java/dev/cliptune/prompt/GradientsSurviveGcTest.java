@@ -15,7 +15,6 @@ import dev.cliptune.train.Loss;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,14 +34,7 @@ class GradientsSurviveGcTest {
   @BeforeAll
   static void load() {
     tokenizer = TinyClip.tokenizer();
-    clip = ClipModel.create(TinyClip.weights());
-  }
-
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
+    clip = TinyClip.clip();
   }
 
   static Stream<Arguments> methods() {

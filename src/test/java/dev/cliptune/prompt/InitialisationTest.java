@@ -13,7 +13,6 @@ import dev.cliptune.train.TrainingStep;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +23,12 @@ import org.junit.jupiter.api.Test;
  * {@link VitB16PromptLearnersTest}.
  */
 class InitialisationTest {
+  /** A word of two BPE tokens. */
+  private static final String W = TinyClip.twoTokenWord();
+
+  /** The model's text context length. */
+  private static final int CTX_LEN = TinyClip.contextLength();
+
   private static ClipModel clip;
   private static ClipTokenizer tokenizer;
   private static float[] table;
@@ -32,21 +37,14 @@ class InitialisationTest {
   @BeforeAll
   static void load() {
     tokenizer = TinyClip.tokenizer();
-    clip = ClipModel.create(TinyClip.weights());
+    clip = TinyClip.clip();
     table = clip.tokenEmbeddingTable().toFloatArray();
     dt = clip.config().text().width();
   }
 
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
-  }
-
   /** Rows of the token embedding table for the BPE tokens {@code from..to-1} of {@code text} (after SOT). */
   private static float[] tableRows(String text, int from, int to) {
-    long[] ids = tokenizer.tokenize(text, 77, false);
+    long[] ids = tokenizer.tokenize(text, CTX_LEN, false);
     float[] out = new float[(to - from) * dt];
     for (int i = from; i < to; i++) {
       System.arraycopy(table, (int) ids[1 + i] * dt, out, (i - from) * dt, dt);
@@ -89,9 +87,9 @@ class InitialisationTest {
       assertThat(l.initialValue("prompt_learner.ctx")).as("deep language prompting: all four").containsExactly(four);
     }
     // a word of two BPE tokens: the first n_ctx tokens, not the first n_ctx words
-    assertThat(tokenizer.encode("itap")).as("fixture tokenizer splits 'itap'").hasSize(2);
-    try (PromptLearner l = learner(config(Method.COOP, "CTX_INIT", "itap of a"))) {
-      assertThat(l.initialValue("prompt_learner.ctx")).containsExactly(tableRows("itap of a", 0, 3));
+    assertThat(tokenizer.encode(W)).as("the tokenizer splits " + W).hasSize(2);
+    try (PromptLearner l = learner(config(Method.COOP, "CTX_INIT", W + " of a"))) {
+      assertThat(l.initialValue("prompt_learner.ctx")).containsExactly(tableRows(W + " of a", 0, 3));
     }
   }
 

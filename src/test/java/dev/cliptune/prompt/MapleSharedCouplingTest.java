@@ -10,7 +10,6 @@ import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +26,7 @@ class MapleSharedCouplingTest {
   @BeforeAll
   static void load() {
     tokenizer = TinyClip.tokenizer();
-    clip = ClipModel.create(TinyClip.weights());
-  }
-
-  @AfterAll
-  static void release() {
-    if (clip != null) {
-      clip.close();
-    }
+    clip = TinyClip.clip();
   }
 
   private static PromptLearner dagger() {

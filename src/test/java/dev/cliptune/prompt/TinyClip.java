@@ -7,12 +7,9 @@ import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.weights.ClipLoader;
-import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.io.Half;
-import dev.cliptune.testing.Shared;
+import dev.cliptune.testing.TinyModel;
 import dev.cliptune.train.TrainingStep;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +17,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Test helpers around the tiny parity-fixture CLIP ({@code ../shared/fixtures/parity/model/hf}; tests skip
- * when it is absent): loading, configurations from official keys, a seeded pixel batch, one training step
+ * Test helpers around the repository's tiny CLIP ({@link TinyModel}, shared by every test class): loading, configurations from official keys, a seeded pixel batch, one training step
  * as the trainer runs it, and array comparisons.
  */
 final class TinyClip {
@@ -31,16 +27,35 @@ final class TinyClip {
 
   private TinyClip() {}
 
-  static Path dir() {
-    return Shared.parity().resolve("model/hf");
+  /** The shared frozen model; do not close it. */
+  static ClipModel clip() {
+    return TinyModel.clip();
   }
 
   static ClipWeights weights() {
-    return ClipLoader.load(dir(), LoadOptions.defaults());
+    return TinyModel.weights();
   }
 
   static ClipTokenizer tokenizer() {
-    return ClipTokenizer.fromDirectory(dir());
+    return TinyModel.tokenizer();
+  }
+
+  /** The text context length L of the model (32 for the tiny CLIP; the official CLIP's is 77). */
+  static int contextLength() {
+    return clip().config().text().contextLength();
+  }
+
+  /**
+   * A word the tokenizer splits into exactly two BPE tokens, for checks that contexts count tokens, not words
+   * ({@code itap} for the official BPE, {@code ciring} for the world's).
+   */
+  static String twoTokenWord() {
+    for (String w : List.of("itap", "ciring", "ecking")) {
+      if (tokenizer().encode(w).length == 2) {
+        return w;
+      }
+    }
+    throw new AssertionError("no candidate word is two BPE tokens for this tokenizer");
   }
 
   /** {@code MethodConfig.fromOfficial(m, {k1: v1, k2: v2, ...})}. */

@@ -10,7 +10,7 @@ import dev.cliptune.data.Datasets;
 import dev.cliptune.data.Item;
 import dev.cliptune.data.LoadedDataset;
 import dev.cliptune.eval.ImageFeatures;
-import dev.cliptune.testing.Shared;
+import dev.cliptune.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +19,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code cliptune linear-probe} end to end on a miniature CoOp tree and the fixture CLIP. */
+/** {@code cliptune linear-probe} end to end on a miniature CoOp tree and the repository's tiny CLIP. */
 class LinearProbeCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static String model() {
-    return Shared.parity().resolve("model/hf").toString();
+    return TinyModel.dir().toString();
   }
 
   @Test
@@ -54,7 +54,7 @@ class LinearProbeCommandTest {
     JsonNode row = table.path("rows").get(0);
     assertThat(row.path("per_seed")).hasSize(2);
     assertThat(row.path("C_per_seed")).hasSize(2);
-    // chance is 16.7%; the classes differ in colour, which even the random fixture CLIP's features keep
+    // chance is 16.7%; the classes differ in colour, which the tiny CLIP's features keep
     assertThat(row.path("accuracy").asDouble()).isGreaterThan(60);
     assertThat(Files.readString(out.resolve("linear_probe_all_2shots.md"))).contains("| DescribableTextures | 2 |");
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.Clip;
 import dev.cliptune.cli.Main;
 import dev.cliptune.io.SafeTensors;
-import dev.cliptune.testing.Shared;
+import dev.cliptune.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +18,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The protocol commands end to end on a miniature CoOp tree and the fixture CLIP. */
+/** The protocol commands end to end on a miniature CoOp tree and the repository's tiny CLIP. */
 class ProtocolCommandsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static String model() {
-    return Shared.parity().resolve("model/hf").toString();
+    return TinyModel.dir().toString();
   }
 
   @Test

@@ -205,39 +205,6 @@ class RendererTest {
   }
 
   /** Prints the rendering rate; asserts nothing about wall time (machines differ). */
-  @Test
-  void throughput() {
-    for (int size : new int[] {32, 64}) {
-      PretrainSampler sampler = new PretrainSampler(11, size);
-      int warm = 1000;
-      for (int i = 0; i < warm; i++) {
-        sampler.get(i);
-      }
-      int n = size == 32 ? 4000 : 1000;
-      long start = System.nanoTime();
-      long checksum = 0;
-      for (int i = 0; i < n; i++) {
-        checksum += sampler.get(warm + i).image().rgb()[0];
-      }
-      double secs = (System.nanoTime() - start) / 1e9;
-      System.out.printf("render throughput (one thread, %dx%d, pretraining mix with captions): "
-          + "%.0f pairs/s (checksum %d)%n", size, size, n / secs, checksum);
-      StringBuilder per = new StringBuilder("  per style:");
-      SceneSpace space = SceneSpace.pretraining();
-      for (Style style : Style.values()) {
-        Random rnd = new Random(1);
-        long t0 = System.nanoTime();
-        int m = size == 32 ? 500 : 200;
-        for (int i = 0; i < m; i++) {
-          Renderer.render(space.sample(rnd), style, size);
-        }
-        per.append(String.format(" %s %.0f/s", style.id(), m / ((System.nanoTime() - t0) / 1e9)));
-      }
-      System.out.println(per);
-      assertThat(n / secs).isPositive();
-    }
-  }
-
   private static double highFrequency(RgbImage img) {
     double hf = 0;
     for (int y = 0; y < img.height(); y++) {

@@ -93,7 +93,12 @@ class PreprocessParityTest {
   void manifestHasImages() throws IOException {
     Setup s = setup();
     assertThat(s.images().get("entries")).as("manifest images.entries").isNotEmpty();
-    assertThat(s.pre().resolution()).isPositive();
+    // the manifest's dims and the model's own preprocessor_config.json (crop size, mean, std) agree
+    ClipPreprocessor declared = ClipPreprocessor.fromPreprocessorConfig(
+        s.parity().resolve("model/hf/preprocessor_config.json"), -1);
+    assertThat(s.pre().resolution()).isEqualTo(declared.resolution());
+    assertThat(s.pre().mean()).containsExactly(declared.mean());
+    assertThat(s.pre().std()).containsExactly(declared.std());
   }
 
   /** One dynamic test per manifest entry: sizes, offsets and the tensor from our own decode. */

@@ -7,35 +7,30 @@ import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.weights.ClipLoader;
-import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptParameter;
-import dev.cliptune.testing.Shared;
+import dev.cliptune.testing.TinyModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/**
- * Test helpers for checkpoints and interpretation on the tiny parity-fixture CLIP
- * ({@code ../shared/fixtures/parity/model/hf}; tests skip when it is absent).
- */
+/** Test helpers for checkpoints and interpretation on the repository's tiny CLIP ({@link TinyModel}). */
 public final class CheckpointFixture {
   private CheckpointFixture() {}
 
   public static Path modelDir() {
-    return Shared.parity().resolve("model/hf");
+    return TinyModel.dir();
   }
 
   public static ClipWeights weights() {
-    return ClipLoader.load(modelDir(), LoadOptions.defaults());
+    return TinyModel.weights();
   }
 
   public static ClipTokenizer tokenizer() {
-    return ClipTokenizer.fromDirectory(modelDir());
+    return TinyModel.tokenizer();
   }
 
   /** The same backbone with one weight changed by a tiny amount: another identity. */

@@ -25,6 +25,7 @@ import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.PromptParameter;
+import dev.cliptune.testing.TinyModel;
 import dev.cliptune.train.LrSchedule;
 import dev.cliptune.train.Sgd;
 import dev.cliptune.train.TrainingStep;
@@ -37,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +45,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Prompt checkpoints on the tiny fixture CLIP: round trips, transfer, refusals, corruption, atomic writes. */
+/** Prompt checkpoints on the repository's tiny CLIP: round trips, transfer, refusals, corruption, atomic writes. */
 class PromptCheckpointTest {
   static final List<String> ABC = List.of("golden_retriever", "tabby cat", "airliner");
   static final List<String> DE = List.of("sunflower", "red panda");
@@ -59,19 +59,12 @@ class PromptCheckpointTest {
 
   @BeforeAll
   static void load() {
-    weights = CheckpointFixture.weights();
-    clip = ClipModel.create(weights);
-    tok = CheckpointFixture.tokenizer();
+    weights = TinyModel.weights();
+    clip = TinyModel.clip();
+    tok = TinyModel.tokenizer();
   }
 
-  @AfterAll
-  static void close() {
-    if (clip != null) {
-      clip.close();
-    }
-  }
-
-  /** One configuration per method family, sized for the 4-layer fixture model. */
+  /** One configuration per method family, sized for the 4-layer tiny model. */
   static Stream<Arguments> families() {
     return Stream.of(
         Arguments.of("CoOp", config(Method.COOP, "N_CTX", 4)),
