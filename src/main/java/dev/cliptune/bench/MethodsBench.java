@@ -24,8 +24,8 @@ import java.util.Random;
 
 /**
  * {@code bench methods}: one training step (the trainer's {@link TrainingStep}: forward, cross-entropy,
- * backward, SGD with momentum 0.9 and weight decay 5e-4) and one evaluation batch of every prompt-learning method on a CLIP of the configured size with
- * random weights, at the rows, batch sizes and class counts of {@code shared/perf/official-cpu.md}.
+ * backward, SGD with momentum 0.9 and weight decay 5e-4) and one evaluation batch of every prompt-learning
+ * method on a CLIP of the configured size with random weights, at the rows, batch sizes and class counts of {@code shared/perf/official-cpu.md}.
  *
  * <p>Evaluation rows are timed the way a test loop sees them: one {@link Evaluator} is built and primed on a
  * first batch (which, for CoOp / MaPLe / IVLP, encodes the class prompts once), then each timed call is one

@@ -162,7 +162,8 @@ public final class ClassPrompts implements AutoCloseable {
   public NDArray assemble(NDArray ctx, int c0, int c1) {
     Shape s = ctx.getShape();
     if (s.dimension() != 3 || s.get(1) != nCtx || s.get(2) != width) {
-      throw new IllegalArgumentException("per-image context has shape " + s + ", expected [B, " + nCtx + ", " + width + "]");
+      throw new IllegalArgumentException("per-image context has shape " + s + ", expected [B, " + nCtx + ", " + width
+          + "]");
     }
     if (position != ClassTokenPosition.END) {
       throw new IllegalArgumentException("per-image contexts are assembled with the class token at the end, not "

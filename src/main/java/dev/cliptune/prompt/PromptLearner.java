@@ -134,7 +134,7 @@ public abstract class PromptLearner implements AutoCloseable {
    */
   protected NDArray textFeatures(NDArray imageFeatures, Probe probe) {
     return sharedTextFeatures(imageFeatures.getManager(), probe).orElseThrow(() -> new IllegalStateException(
-        getClass().getSimpleName() + " has no shared class text features: it overrides textFeatures(imageFeatures, probe)"));
+        getClass().getSimpleName() + " has no shared class text features, so it must override textFeatures"));
   }
 
   /** Whether class text features depend on the image (CoCoOp, MIP): then they cannot be cached for evaluation. */
@@ -151,10 +151,14 @@ public abstract class PromptLearner implements AutoCloseable {
    */
   public record Forward(NDArray pixels, NDArray imageFeatures, NDArray textFeatures, NDArray logits) {}
 
-  /** The forward pass: image side, text side (conditioned on the image side), logits; differentiable inside a gradient collector. */
+  /**
+   * The forward pass: image side, text side (which may be conditioned on the image side), logits; differentiable
+   * inside a gradient collector.
+   */
   public Forward forward(NDArray pixels, Probe probe) {
     releaseCasts();
     NDArray img = imageFeatures(pixels, probe);
+    img.attach(pixels.getManager()); // the text side's results live where the image features do
     probe.record("image_features", img);
     NDArray txt = textFeatures(img, probe);
     probe.record("text_features", txt);

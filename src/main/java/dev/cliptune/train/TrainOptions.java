@@ -49,7 +49,7 @@ public record TrainOptions(int epochs, int batchSize, double lr, double momentum
       Setting.number("rrcrop_scale", "run", "RandomResizedCrop's lower area bound, in (0, 1]",
           t -> List.of(t.cropScaleMin(), 1.0), (t, v) -> {
             if (!(v > 0 && v <= 1)) {
-              throw new IllegalArgumentException("expected the lower bound of RandomResizedCrop's area scale in (0, 1]");
+              throw new IllegalArgumentException("expected RandomResizedCrop's lower area bound in (0, 1]");
             }
             return t.toBuilder().cropScaleMin(v).build();
           }),

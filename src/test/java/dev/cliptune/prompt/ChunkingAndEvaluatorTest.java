@@ -62,7 +62,8 @@ class ChunkingAndEvaluatorTest {
       for (int chunk : new int[] {1, 2, 3, 7, 10}) {
         try (CoCoOp chunked = cfg.method() == Method.MIP ? new Mip(clip, tokenizer, CLASSES, cfg, chunk)
             : new CoCoOp(clip, tokenizer, CLASSES, cfg, false, chunk)) {
-          assertChunkedEqual(what + ", " + chunk + " sequences per call", chunked, px, labels, ref, refLogits, refGrads);
+          String at = what + ", " + chunk + " sequences per call";
+          assertChunkedEqual(at, chunked, px, labels, ref, refLogits, refGrads);
         }
       }
     }

@@ -188,8 +188,8 @@ class InitialisationTest {
       NDArray px = TinyClip.pixels(m, clip, 4, 11);
       NDArray labels = TinyClip.labels(m, 0, 1, 2, 3);
       try (TrainingStep step = new TrainingStep(l, 0.9, 5e-4)) {
-        step.onGradients(ps -> assertThat(TinyClip.grad(l.parameter(w.formatted(0))))
-            .as("different text prompts give different gradients").isNotEqualTo(TinyClip.grad(l.parameter(w.formatted(1)))));
+        step.onGradients(ps -> assertThat(TinyClip.grad(l.parameter(w.formatted(0)))).as(
+            "different text prompts give different gradients").isNotEqualTo(TinyClip.grad(l.parameter(w.formatted(1)))));
         step.run(px, labels, 0.1);
       }
       Map<String, float[]> after = TinyClip.values(l);

@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Test helpers around the repository's tiny CLIP ({@link TinyModel}, shared by every test class): loading, configurations from official keys, a seeded pixel batch, one training step
- * as the trainer runs it, and array comparisons.
+ * Test helpers around the repository's tiny CLIP ({@link TinyModel}, shared by every test class): loading,
+ * configurations from official keys, a seeded pixel batch, one training step as the trainer runs it, and array
+ * comparisons.
  */
 final class TinyClip {
   /** The fixtures' class names: underscores, capitals, a hyphen and digits, names of 1 to several tokens. */

@@ -129,8 +129,8 @@ class TrainerTest {
   @Test
   void aDivergingLossStopsWithTheStep(@TempDir Path tmp) throws IOException {
     List<Item> train = images(Files.createDirectories(tmp.resolve("img")));
-    TrainOptions opt = new TrainOptions.Builder().epochs(3).batchSize(4).lr(1e30).warmupLr(1e30).seed(7).testBatchSize(10)
-        .threads(1).decodeCacheBytes(0).progress(false).build();
+    TrainOptions opt = new TrainOptions.Builder().epochs(3).batchSize(4).lr(1e30).warmupLr(1e30).seed(7)
+        .testBatchSize(10).threads(1).decodeCacheBytes(0).progress(false).build();
     try (PromptLearner l = PromptLearners.create(TinyModel.clip(), TinyModel.tokenizer(), CLASSES,
         MethodConfig.fromOfficial(Method.COOP, Map.of("N_CTX", "2")))) {
       Trainer t = new Trainer(l, ClipPreprocessor.openAi(32), opt, tmp.resolve("run"),

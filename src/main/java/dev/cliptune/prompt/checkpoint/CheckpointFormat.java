@@ -52,8 +52,8 @@ import java.util.Set;
  *   <li>{@code class_names} (JSON list, in class-index order);
  *   <li>{@code tensors_sha256}: see {@link #tensorsSha256};
  *   <li>with a training state: {@code epoch}, {@code global_step}, {@code learning_rate}, {@code schedule}
- *       (JSON of the {@link TrainingState.Schedule}), {@code optimizer} (JSON: type, steps, momentum buffer keys), {@code rng_state} (when known),
- *       {@code extra} (JSON). A file without {@code epoch} holds weights only.
+ *       (JSON of the {@link TrainingState.Schedule}), {@code optimizer} (JSON: type, steps, momentum buffer
+ *       keys), {@code rng_state} (when known), {@code extra} (JSON). A file without {@code epoch} holds weights only.
  * </ul>
  */
 public final class CheckpointFormat {
