@@ -1,58 +1,45 @@
 package dev.cliptune;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
 import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.zeroshot.Templates;
-import dev.cliptune.zeroshot.ZeroShotClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The library's front door: a CLIP model with its tokenizer and preprocessing, and zero-shot classification
- * of images against any labels.
+ * A CLIP model with its tokenizer and preprocessing; zero-shot classification of images against any labels goes
+ * through {@link Classifier} (the one classification path; use it directly for learned prompts, byte arrays,
+ * {@code BufferedImage}s and batches).
  *
  * <pre>{@code
  * try (Clip clip = Clip.load(Path.of("clip-vit-base-patch16"))) {
- *   for (Clip.Prediction p : clip.classify(Path.of("cat.jpg"), List.of("cat", "dog", "car"))) {
+ *   for (Classifier.Prediction p : clip.classify(Path.of("cat.jpg"), List.of("cat", "dog", "car"))) {
  *     System.out.println(p);
  *   }
  * }
  * }</pre>
  *
- * Class text features are computed once per (labels, templates) and kept for the next calls (the most
- * recent {@value #CACHED_CLASSIFIERS} sets).
+ * Class text features are computed once per (labels, templates) and kept for the next calls (one zero-shot
+ * {@link Classifier} per template list, each caching {@value Classifier#CACHED_LABEL_SETS} label sets).
  */
 public final class Clip implements AutoCloseable {
-  /** How many label sets keep their text features in memory. */
-  public static final int CACHED_CLASSIFIERS = 8;
-
-  /** One label with its softmax probability. */
-  public record Prediction(String label, int index, float probability) {
-    @Override
-    public String toString() {
-      return String.format("%-30s %6.2f%%", label, 100 * probability);
-    }
-  }
+  /** How many template lists keep a zero-shot classifier. */
+  public static final int CACHED_TEMPLATE_LISTS = 4;
 
   private final ClipModel model;
   private final ClipTokenizer tokenizer;
   private final ClipPreprocessor preprocessor;
-  private final Map<List<List<String>>, ZeroShotClassifier> classifiers =
+  private final Map<List<String>, Classifier> zeroShot =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<List<List<String>>, ZeroShotClassifier> e) {
-          if (size() > CACHED_CLASSIFIERS) {
+        protected boolean removeEldestEntry(Map.Entry<List<String>, Classifier> e) {
+          if (size() > CACHED_TEMPLATE_LISTS) {
             e.getValue().close();
             return true;
           }
@@ -103,7 +90,7 @@ public final class Clip implements AutoCloseable {
   }
 
   /** Top-5 labels of one image with the template {@code "a photo of a {}."}. */
-  public List<Prediction> classify(Path image, List<String> classNames) {
+  public List<Classifier.Prediction> classify(Path image, List<String> classNames) {
     return classify(image, classNames, Math.min(5, classNames.size()), List.of(Templates.DEFAULT));
   }
 
@@ -111,50 +98,36 @@ public final class Clip implements AutoCloseable {
    * Top-{@code k} labels of one image. With several templates their normalised text features are averaged
    * (the prompt-ensembling of {@code ZeroshotCLIP2}).
    */
-  public List<Prediction> classify(Path image, List<String> classNames, int k, List<String> templates) {
+  public List<Classifier.Prediction> classify(Path image, List<String> classNames, int k, List<String> templates) {
     return classify(List.of(image), classNames, k, templates).get(0);
   }
 
   /** Top-{@code k} labels of each image, batched. */
-  public List<List<Prediction>> classify(List<Path> images, List<String> classNames, int k, List<String> templates) {
-    ZeroShotClassifier zs = classifier(classNames, templates);
-    int r = preprocessor.resolution();
-    float[] batch = new float[images.size() * 3 * r * r];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(preprocessor.apply(images.get(i)), 0, batch, i * 3 * r * r, 3 * r * r);
-    }
-    try (NDManager m = NDManager.newBaseManager(model.device())) {
-      NDArray px = dev.cliptune.clip.Tensors.owned(m, batch, new Shape(images.size(), 3, r, r));
-      float[] probs = zs.logits(px).softmax(1).toFloatArray();
-      int c = classNames.size();
-      List<List<Prediction>> out = new ArrayList<>();
-      for (int i = 0; i < images.size(); i++) {
-        List<Prediction> all = new ArrayList<>();
-        for (int j = 0; j < c; j++) {
-          all.add(new Prediction(classNames.get(j), j, probs[i * c + j]));
-        }
-        all.sort(Comparator.comparingDouble(Prediction::probability).reversed());
-        out.add(List.copyOf(all.subList(0, Math.min(k, c))));
-      }
-      return out;
-    }
+  public List<List<Classifier.Prediction>> classify(List<Path> images, List<String> classNames, int k,
+      List<String> templates) {
+    Classifier c = classifier(classNames, templates);
+    List<float[]> pixels = images.parallelStream().map(preprocessor::apply).toList();
+    return c.classify(pixels, k, classNames).stream().map(Classifier.Result::top).toList();
   }
 
-  /** The zero-shot classifier of a label set (built once, then cached). */
-  public synchronized ZeroShotClassifier classifier(List<String> classNames, List<String> templates) {
-    List<List<String>> key = List.of(List.copyOf(classNames), List.copyOf(templates));
-    ZeroShotClassifier zs = classifiers.get(key);
-    if (zs == null) {
-      zs = ZeroShotClassifier.build(model, tokenizer, classNames, templates);
-      classifiers.put(key, zs);
+  /**
+   * The zero-shot classifier of a template list (built once, then cached; it borrows this model), with the text
+   * features of {@code classNames} computed.
+   */
+  public synchronized Classifier classifier(List<String> classNames, List<String> templates) {
+    List<String> key = List.copyOf(templates);
+    Classifier c = zeroShot.get(key);
+    if (c == null) {
+      c = Classifier.zeroShot(this, classNames, templates);
+      zeroShot.put(key, c);
     }
-    return zs;
+    return c;
   }
 
   @Override
   public synchronized void close() {
-    classifiers.values().forEach(ZeroShotClassifier::close);
-    classifiers.clear();
+    zeroShot.values().forEach(Classifier::close);
+    zeroShot.clear();
     model.close();
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.testing.Shared;
-import dev.cliptune.zeroshot.ZeroShotClassifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,14 +31,14 @@ class ClipTest {
     }
     int c = classes.size();
     try (Clip clip = Clip.load(dir.resolve(m.path("model").path("hf_dir").asText()))) {
-      List<List<Clip.Prediction>> got = clip.classify(images, classes, c, List.of(zs.path("template").asText()));
+      List<List<Classifier.Prediction>> got = clip.classify(images, classes, c, List.of(zs.path("template").asText()));
       double worst = 0;
       for (int i = 0; i < images.size(); i++) {
         double[] p = softmax(ref, i * c, c);
-        List<Clip.Prediction> preds = got.get(i);
+        List<Classifier.Prediction> preds = got.get(i);
         assertThat(preds).hasSize(c);
         assertThat(preds).isSortedAccordingTo((a, b) -> Float.compare(b.probability(), a.probability()));
-        for (Clip.Prediction pr : preds) {
+        for (Classifier.Prediction pr : preds) {
           assertThat(pr.label()).isEqualTo(classes.get(pr.index()));
           worst = Math.max(worst, Math.abs(pr.probability() - p[pr.index()]));
           assertThat((double) pr.probability()).isCloseTo(p[pr.index()], within(1e-5));
@@ -47,7 +46,7 @@ class ClipTest {
       }
       System.out.printf("classify: worst probability error %.2e (tolerance 1e-5)%n", worst);
       // the same label set is served from the cache: no second text encoding
-      ZeroShotClassifier first = clip.classifier(classes, List.of(zs.path("template").asText()));
+      Classifier first = clip.classifier(classes, List.of(zs.path("template").asText()));
       assertThat(clip.classifier(classes, List.of(zs.path("template").asText()))).isSameAs(first);
     }
   }

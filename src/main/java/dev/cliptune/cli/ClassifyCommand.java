@@ -1,5 +1,6 @@
 package dev.cliptune.cli;
 
+import dev.cliptune.Classifier;
 import dev.cliptune.Clip;
 import dev.cliptune.zeroshot.Templates;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ public final class ClassifyCommand implements Callable<Integer> {
       return 2;
     }
     try (Clip clip = Clip.load(dev.cliptune.Models.resolve(model))) {
-      List<List<Clip.Prediction>> all = clip.classify(images, classes, top, templates);
+      List<List<Classifier.Prediction>> all = clip.classify(images, classes, top, templates);
       for (int i = 0; i < images.size(); i++) {
         System.out.println(images.get(i));
         all.get(i).forEach(p -> System.out.println("  " + p));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.Classifier;
 import dev.cliptune.Clip;
 import dev.cliptune.cli.Main;
 import dev.cliptune.io.SafeTensors;
@@ -85,7 +86,7 @@ class ProtocolCommandsTest {
     });
     int correct = 0;
     try (Clip clip = Clip.load(Path.of(model))) {
-      List<List<Clip.Prediction>> preds = clip.classify(images, MiniCoopData.CLASSES, 1, List.of("{} texture."));
+      List<List<Classifier.Prediction>> preds = clip.classify(images, MiniCoopData.CLASSES, 1, List.of("{} texture."));
       for (int i = 0; i < images.size(); i++) {
         if (preds.get(i).get(0).index() == labels.get(i)) {
           correct++;

@@ -105,6 +105,18 @@ public final class ImageDecoder {
    * @throws ImageDecodeException if the bytes cannot be decoded; the message names the file
    */
   public static RgbImage decode(byte[] bytes, String nameForErrors) {
+    return decode(bytes, nameForErrors, MAX_PIXELS);
+  }
+
+  /**
+   * Decodes an encoded image held in memory, refusing one whose header declares more than {@code maxPixels}
+   * pixels: the dimensions are read from the header and checked before any pixel is decoded (decompression
+   * bombs).
+   *
+   * @throws ImageDecodeException if the bytes cannot be decoded or the image is too large; the message names
+   *     the file
+   */
+  public static RgbImage decode(byte[] bytes, String nameForErrors, long maxPixels) {
     String name = nameForErrors == null ? "<image>" : nameForErrors;
     if (bytes.length == 0) {
       throw new ImageDecodeException(name + ": empty file (0 bytes), not an image");
@@ -117,7 +129,7 @@ public final class ImageDecoder {
     ImageDecodeException first = null;
     for (ImageReader reader : readers) {
       try {
-        BufferedImage img = read(reader, bytes, name);
+        BufferedImage img = read(reader, bytes, name, maxPixels);
         return toRgb(img);
       } catch (TruncatedException e) {
         // Another reader would at best decode the same partial data silently: stop here.
@@ -154,7 +166,8 @@ public final class ImageDecoder {
     return jdk;
   }
 
-  private static BufferedImage read(ImageReader reader, byte[] bytes, String name) throws IOException {
+  private static BufferedImage read(ImageReader reader, byte[] bytes, String name, long maxPixels)
+      throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, false, true);
       preferEnglish(reader);
@@ -170,9 +183,10 @@ public final class ImageDecoder {
       if (w <= 0 || h <= 0) {
         throw new IOException("image has no pixels (" + w + "x" + h + ")");
       }
-      if (w * h > MAX_PIXELS) {
-        throw new ImageDecodeException(name + ": image too large (" + w + "x" + h + " = " + (w * h)
-            + " pixels, more than PIL's limit of " + MAX_PIXELS + ")");
+      if (w * h > maxPixels) {
+        throw new ImageDecodeException(name + ": image too large: its header declares " + w + "x" + h + " = "
+            + (w * h) + " pixels, more than the limit of " + maxPixels + (maxPixels == MAX_PIXELS ? " (PIL's)" : "")
+            + "; not decoded");
       }
       BufferedImage img = readWithoutColourManagement(reader, bytes);
       if (!truncation.isEmpty()) {
@@ -256,7 +270,7 @@ public final class ImageDecoder {
    * Converts a decoded image to 8-bit RGB from its raw raster samples, following PIL's
    * {@code convert("RGB")} (see the class documentation for the rules).
    */
-  static RgbImage toRgb(BufferedImage img) {
+  public static RgbImage toRgb(BufferedImage img) {
     int w = img.getWidth();
     int h = img.getHeight();
     byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
