@@ -41,18 +41,10 @@ public final class ClassifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<String> templates;
-    if (ensemble == null) {
-      if (!template.contains("{}")) {
-        System.err.println("cliptune classify: --template '" + template + "' has no {} for the label");
-        return 2;
-      }
-      templates = List.of(template);
-    } else if (ensemble == 7) {
-      templates = Templates.SELECT_7;
-    } else if (ensemble == 80) {
-      templates = Templates.IMAGENET_80;
-    } else {
-      System.err.println("cliptune classify: --ensemble " + ensemble + ": expected 7 or 80");
+    try {
+      templates = ClassifierOptions.templates(template, ensemble);
+    } catch (IllegalArgumentException e) {
+      System.err.println("cliptune classify: " + e.getMessage());
       return 2;
     }
     try (Clip clip = Clip.load(dev.cliptune.Models.resolve(model))) {
