@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 /** {@code cliptune bench}: throughput measurements; figures go to docs/BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measures throughput with random weights (no download).",
-    subcommands = {BenchCommand.Clip.class, BenchCommand.Methods.class, BenchDataCommand.class})
+    subcommands = {BenchCommand.Clip.class, BenchCommand.Methods.class, BenchDataCommand.class,
+        BenchServeCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Override
