@@ -386,33 +386,29 @@ public final class Classifier implements AutoCloseable {
 
   private Head zeroShotHead(List<String> names) {
     ZeroShotClassifier zs = ZeroShotClassifier.build(clip.model(), clip.tokenizer(), names, templates);
-    return new Head() {
-      @Override
-      public NDArray logits(NDArray pixels) {
-        return zs.logits(pixels);
-      }
-
-      @Override
-      public void close() {
-        zs.close();
-      }
-    };
+    return head(zs::logits, zs::close);
   }
 
   /** The method-specific part: the checkpoint's learner for these labels, evaluated through {@link Evaluator}. */
   private Head promptHead(List<String> names) {
     PromptLearner learner = PromptCheckpoint.load(checkpoint, clip.model(), clip.tokenizer(), names, null);
     Evaluator ev = learner.evaluator();
+    return head(ev::logits, () -> {
+      ev.close();
+      learner.close();
+    });
+  }
+
+  private static Head head(java.util.function.UnaryOperator<NDArray> logits, Runnable close) {
     return new Head() {
       @Override
       public NDArray logits(NDArray pixels) {
-        return ev.logits(pixels);
+        return logits.apply(pixels);
       }
 
       @Override
       public void close() {
-        ev.close();
-        learner.close();
+        close.run();
       }
     };
   }
