@@ -92,9 +92,17 @@ public final class ServeBench {
         t.start();
         threads.add(t);
       }
+      // resident memory every tenth of the run: after warm-up it must stay flat
+      List<Long> rss = new ArrayList<>();
+      for (int k = 1; k <= 10; k++) {
+        Thread.sleep(Math.max(1, (long) (seconds * 100)));
+        rss.add(Timing.rssBytes());
+      }
       for (Thread t : threads) {
         t.join();
       }
+      System.out.printf("RSS MiB by tenth of the run: %s%n", rss.stream().map(b -> String.valueOf(b / 1048576))
+          .collect(java.util.stream.Collectors.joining(" ")));
       return s.row("closed, " + clients + " clients", config.maxBatch(), seconds, rss0, scrape(server));
     }
   }
