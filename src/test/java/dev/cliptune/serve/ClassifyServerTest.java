@@ -276,6 +276,12 @@ class ClassifyServerTest {
     c = new ServeConfig(c.host(), 0, c.maxBatch(), c.maxWaitMs(), c.queueCapacity(), c.requestTimeoutMs(),
         c.idleTimeoutMs(), 20_000, 1_000_000, 4, null, c.drainMs());
     try (ClassifyServer s = ClassifyServer.start(classifier, c)) {
+      assertStillServes(s);
+      // results of ops belong to their first operand's manager: a forward pass that left an array behind would
+      // grow the model's (long-lived) manager, request after request
+      ai.djl.ndarray.NDManager modelManager = clip.model().weights().values().iterator().next().getManager();
+      int arraysBefore = modelManager.getManagedArrays().size();
+      assertThat(arraysBefore).as("the model's weights are in its manager").isPositive();
       byte[] png = items.get(0).bytes();
       byte[] jpeg = items.stream().filter(i -> i.file().toString().endsWith(".jpg")).findFirst().orElseThrow().bytes();
       record Case(String what, String contentType, byte[] body, int status, String message) {}
@@ -324,6 +330,8 @@ class ClassifyServerTest {
       assertThat(http.send(HttpRequest.newBuilder(uri(s, "/v1/classify")).GET().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
       assertStillServes(s);
+      assertThat(modelManager.getManagedArrays()).as("arrays of the model's manager after %d requests",
+          2 * cases.size() + 8).hasSize(arraysBefore);
     }
   }
 
