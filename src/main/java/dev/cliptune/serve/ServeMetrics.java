@@ -19,7 +19,7 @@ final class ServeMetrics {
       .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
       .register(registry);
   final Histogram batchSize = Histogram.builder().name("cliptune_batch_size")
-      .help("images per forward pass (coalesced from concurrent requests)").classicOnly()
+      .help("images per batch coalesced from concurrent requests (run in forward passes of --micro-batch images)").classicOnly()
       .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
   final Gauge queueDepth = Gauge.builder().name("cliptune_queue_depth")
       .help("images accepted and waiting for a forward pass (bounded by --queue)").register(registry);

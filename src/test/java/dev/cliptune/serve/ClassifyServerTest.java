@@ -391,6 +391,15 @@ class ClassifyServerTest {
     }
   }
 
+  @Test
+  void theServeCommandRefusesBadSettingsBeforeLoadingAnything(@TempDir Path dir) throws Exception {
+    Path emptyKey = java.nio.file.Files.writeString(dir.resolve("key.txt"), "\n");
+    assertThat(dev.cliptune.cli.Main.run("serve", "--classes", "a,b", "--max-batch", "0", "--port", "0")).isEqualTo(1);
+    assertThat(dev.cliptune.cli.Main.run("serve", "--classes", "a,b", "--api-key-file", emptyKey.toString()))
+        .isEqualTo(1);
+    assertThat(dev.cliptune.cli.Main.run("serve", "--port", "0")).as("neither --prompts nor --classes").isEqualTo(1);
+  }
+
   static byte[] multipartOf(String boundary, String fileName, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + fileName
