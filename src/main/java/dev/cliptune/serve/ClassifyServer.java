@@ -50,7 +50,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * holds no thread and is closed after the idle timeout) and refused with 413 when its declared or actual length
  * passes {@code maxBytes}; an image whose header declares more than {@code maxPixels} pixels is refused before
  * decoding; undecodable images and malformed multipart bodies get 400 naming the problem. Decoding runs on a
- * pool of its own; forward passes on the {@link Batcher}'s single worker.
+ * pool of its own; forward passes on the {@link Batcher}'s single worker. Requests whose bodies are being read or
+ * decoded are bounded too (twice as many as the queue holds images; 503 beyond), so memory stays bounded by
+ * {@code 2 × queue × maxBytes} whatever the number of clients.
  */
 public final class ClassifyServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +65,7 @@ public final class ClassifyServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final byte[] apiKeyHash;
+  private final java.util.concurrent.Semaphore uploads;
   private volatile boolean draining;
 
   /** Builds and starts the server; {@link #port()} tells the port bound. */
@@ -81,6 +84,7 @@ public final class ClassifyServer implements AutoCloseable {
     this.classifier = classifier;
     this.config = config;
     this.apiKeyHash = config.apiKey() == null ? null : sha256(config.apiKey().getBytes(StandardCharsets.UTF_8));
+    this.uploads = new java.util.concurrent.Semaphore(2 * config.queueCapacity());
     this.batcher = new Batcher(classifier, config.maxBatch(), config.maxWaitMs(), config.queueCapacity(), metrics);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.decoders = Executors.newFixedThreadPool(threads, r -> {
@@ -238,17 +242,34 @@ public final class ClassifyServer implements AutoCloseable {
     if (!batcher.hasRoom(1)) {
       throw queueFull();
     }
-    Fields query = Request.extractQueryParameters(request);
+    Fields query;
+    try {
+      query = Request.extractQueryParameters(request);
+    } catch (RuntimeException e) {
+      throw new HttpError(400, "malformed query string: " + e.getMessage());
+    }
     String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    // bodies being read or decoded hold memory (up to --max-bytes each): twice as many as the queue holds images
+    if (!uploads.tryAcquire()) {
+      throw new HttpError(503, "too many uploads in progress (" + 2 * config.queueCapacity() + "); retry shortly");
+    }
     Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, config.maxBytes()))
         .whenComplete((body, failure) -> {
           if (failure != null) {
+            uploads.release();
             reply.error(bodyFailure(failure));
             return;
           }
           try {
-            decoders.execute(() -> afterBody(body, contentType, query, reply));
+            decoders.execute(() -> {
+              try {
+                afterBody(body, contentType, query, reply);
+              } finally {
+                uploads.release();
+              }
+            });
           } catch (RuntimeException e) { // decoders shut down
+            uploads.release();
             reply.error(new HttpError(503, "the server is shutting down"));
           }
         });
