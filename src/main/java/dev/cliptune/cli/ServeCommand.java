@@ -78,6 +78,11 @@ public final class ServeCommand implements Callable<Integer> {
     ServeConfig config = new ServeConfig(host, port, maxBatch, maxWaitMs, queue, timeoutMs, idleTimeoutMs, maxBytes,
         maxPixels, maxImages, key, drainMs);
     Classifier c = classifier.build();
+    if (c.microBatch() > maxBatch) {
+      System.err.printf("cliptune serve: note: --max-batch %d < --micro-batch %d: every forward pass still computes"
+          + " %d images (padding); --micro-batch %d avoids that (logits then match the library's at that setting)%n",
+          maxBatch, c.microBatch(), c.microBatch(), maxBatch);
+    }
     ClassifyServer server = ClassifyServer.start(c, config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
