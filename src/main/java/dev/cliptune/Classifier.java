@@ -9,7 +9,7 @@ import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.image.ImageDecoder;
 import dev.cliptune.clip.image.RgbImage;
 import dev.cliptune.prompt.Evaluator;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.checkpoint.LoadedCheckpoint;
 import dev.cliptune.zeroshot.Templates;

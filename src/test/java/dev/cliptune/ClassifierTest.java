@@ -10,7 +10,7 @@ import dev.cliptune.clip.Tensors;
 import dev.cliptune.prompt.Evaluator;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.PromptParameter;

@@ -7,7 +7,7 @@ import dev.cliptune.bench.ServeBench;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.weights.ClipWeights;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.serve.ServeConfig;
 import dev.cliptune.world.DatasetSpec;
 import dev.cliptune.world.Datasets;

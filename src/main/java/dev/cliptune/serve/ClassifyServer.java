@@ -201,7 +201,7 @@ public final class ClassifyServer implements AutoCloseable {
     o.put("method", classifier.method());
     var model = classifier.clip().model();
     o.put("backbone_sha256", model.identity());
-    o.put("backbone", dev.cliptune.clip.weights.ClipWeights.describe(model.config()));
+    o.put("backbone", dev.cliptune.clip.ClipWeights.describe(model.config()));
     o.put("image_size", model.config().vision().imageSize());
     ArrayNode labels = o.putArray("labels");
     classifier.labels().forEach(labels::add);

@@ -11,7 +11,7 @@ import dev.cliptune.cli.Main;
 import dev.cliptune.eval.Metrics;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.prompt.MethodConfig;
-import dev.cliptune.prompt.PromptCheckpoint;
+import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.testing.WorldImages;
