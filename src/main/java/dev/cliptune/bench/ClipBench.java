@@ -52,7 +52,6 @@ public final class ClipBench {
     int ctx = config.text().contextLength();
     try (ClipModel model = ClipModel.create(w); NDManager m = NDManager.newBaseManager(model.device())) {
       double imgFlops = Flops.image(config, 0) / 1e9;
-      double txtFlops = Flops.text(config) / 1e9;
       for (int b : new int[] {1, 8, 32}) {
         NDArray px = m.randomNormal(new Shape(b, 3, r, r));
         double s = Timing.median(warmup, repeats, () -> {
@@ -65,7 +64,9 @@ public final class ClipBench {
         log.println(rows.get(rows.size() - 1).line(matmulGflops));
         px.close();
       }
-      NDArray ids = m.create(promptIds(ZS_CLASSES, ctx, config.text().vocabSize(), 1), new Shape(ZS_CLASSES, ctx));
+      long[] zsIds = promptIds(ZS_CLASSES, ctx, config.text().vocabSize(), 1);
+      double txtFlops = Flops.text(config, Flops.textTokens(zsIds, ctx)) / 1e9;
+      NDArray ids = m.create(zsIds, new Shape(ZS_CLASSES, ctx));
       double st = Timing.median(warmup, repeats, () -> {
         try (NDManager step = m.newSubManager()) {
           ids.tempAttach(step);

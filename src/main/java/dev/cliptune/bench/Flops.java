@@ -1,6 +1,7 @@
 package dev.cliptune.bench;
 
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.TextConfig;
 import dev.cliptune.clip.VisionConfig;
 
@@ -26,11 +27,32 @@ public final class Flops {
     return 2 * macs;
   }
 
-  /** One prompt through the text tower (full context). */
-  public static double text(ClipConfig c) {
+  /**
+   * One prompt through the text tower over its first {@code tokens} positions: the model stops at the batch's last
+   * end-of-text token ({@link #textTokens}); {@code contextLength()} counts the full context the official code runs.
+   */
+  public static double text(ClipConfig c, int tokens) {
     TextConfig x = c.text();
-    double macs = x.layers() * layerMacs(x.contextLength(), x.width(), x.mlpHidden());
+    double macs = x.layers() * layerMacs(tokens, x.width(), x.mlpHidden());
     macs += (double) x.width() * c.embedDim();
     return 2 * macs;
+  }
+
+  /**
+   * Positions the text tower computes for these token rows ({@code ids} row-major, {@code ctx} per row): up to the
+   * last end-of-text token (the largest id of a row, as CLIP's pooling finds it), as {@link ClipModel#usedLength}.
+   */
+  public static int textTokens(long[] ids, int ctx) {
+    long last = 0;
+    for (int r = 0; r + ctx <= ids.length; r += ctx) {
+      int eot = 0;
+      for (int j = 1; j < ctx; j++) {
+        if (ids[r + j] > ids[r + eot]) {
+          eot = j;
+        }
+      }
+      last = Math.max(last, eot);
+    }
+    return ClipModel.usedLength(last, ctx);
   }
 }

@@ -143,12 +143,13 @@ public final class MethodsBench implements AutoCloseable {
 
   /**
    * GFLOP per call by the conventions of official-cpu.md: V image forward (with the method's prompt tokens), T
-   * one 77-token prompt forward, backward through the frozen encoders ≈ the forward again (input gradients).
-   * Evaluation rows count the work actually done here (class text cached where it can be).
+   * one prompt forward, backward through the frozen encoders ≈ the forward again (input gradients). Counts the work
+   * actually done here: class text cached where it can be, and T over the {@code textTokens} positions the text
+   * tower runs (up to the last end-of-text token, {@link Flops#textTokens}), not the official code's 77.
    */
-  public static double gflop(Spec s, ClipConfig cfg, MethodConfig mc) {
+  public static double gflop(Spec s, ClipConfig cfg, MethodConfig mc, int textTokens) {
     double v = Flops.image(cfg, visualTokens(mc)) / 1e9;
-    double t = Flops.text(cfg) / 1e9;
+    double t = Flops.text(cfg, textTokens) / 1e9;
     int b = s.batch();
     int c = s.classes();
     boolean perImageText = s.method() == Method.COCOOP || s.method() == Method.MIP;
@@ -241,14 +242,14 @@ public final class MethodsBench implements AutoCloseable {
   }
 
   /**
-   * The fp32 2048³ matrix-product rate of this process (median of 5), measured after waiting up to
-   * {@code settleSeconds} for other processes to go quiet.
+   * The fp32 2048³ matrix-product yardstick of this process (plain: median of 7, best: fastest call), measured
+   * after waiting up to {@code settleSeconds} for other processes to go quiet.
    */
-  public static double matmulGflops(double settleSeconds) {
+  public static MatmulRate.Yardstick matmul(double settleSeconds) {
     if (settleSeconds > 0) {
       CpuLoad.settle(0.25, settleSeconds);
     }
-    return MatmulRate.gflops(2048, 5);
+    return MatmulRate.measure(2048, 7);
   }
 
   public boolean wordInit() {
@@ -270,6 +271,7 @@ public final class MethodsBench implements AutoCloseable {
     final TrainingStep step;
     final Evaluator evaluator;
     final NDArray textIds;
+    final int textTokens;
 
     Case(Spec spec) {
       this.spec = spec;
@@ -293,6 +295,7 @@ public final class MethodsBench implements AutoCloseable {
       }
       long[] ids = learner.tokenizedPrompts();
       textIds = m.create(ids, new Shape(spec.classes(), ids.length / spec.classes()));
+      textTokens = Flops.textTokens(ids, ids.length / spec.classes());
     }
 
     void call() {
@@ -349,8 +352,8 @@ public final class MethodsBench implements AutoCloseable {
   }
 
   /**
-   * Times the selected rows; each line is printed as soon as it is measured, with its share of the fp32 matmul
-   * rate measured right before it (shared machines drift).
+   * Times the selected rows; each line is printed as soon as it is measured, with its share of the best fp32 matmul
+   * rate of the process and the plain rate measured right before it (shared machines drift).
    */
   public List<BenchRow> run(List<Spec> specs, PrintStream log) {
     List<BenchRow> rows = new ArrayList<>();
@@ -360,17 +363,18 @@ public final class MethodsBench implements AutoCloseable {
           c.call();
         }
         double waited = settleSeconds > 0 ? CpuLoad.settle(0.25, settleSeconds) : 0;
-        // the machine's speed drifts (shared hosts): the matmul rate right before the row is its yardstick
+        // the machine's speed drifts (shared hosts): the matmul rate right before the row shows it; the row's share
+        // is of the best rate the process has seen (what the machine can do)
         double mmHere = MatmulRate.gflops(2048, 3);
         CpuLoad before = CpuLoad.now();
         double[] t = times(0, repeats, c::call);
         double others = CpuLoad.othersSince(before);
         double sec = median(t);
-        double g = gflop(s, config, c.methodConfig);
+        double g = gflop(s, config, c.methodConfig, c.textTokens);
         Double ips = s.kind() == Kind.EVAL_TEXT ? null : s.batch() / sec;
         BenchRow row = new BenchRow(s.id(), s.what(ctxInit), sec, ips, g);
         rows.add(row);
-        StringBuilder line = new StringBuilder(line(row, mmHere));
+        StringBuilder line = new StringBuilder(line(row, MatmulRate.processBest()));
         line.append(String.format("  [%.3f-%.3f s, matmul %.0f, others %.2f cores%s]", t[0], t[t.length - 1], mmHere,
             others,
             waited >= settleSeconds && settleSeconds > 0 ? ", did not settle" : ""));

@@ -72,16 +72,13 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       ClipConfig cfg = size.config();
-      double mm = MatmulRate.gflops(2048, 3);
-      System.out.printf("matmul_2048      fp32 2048^3 matrix product of this process: %.1f GFLOP/s%n", mm);
+      MatmulRate.Yardstick mm = MatmulRate.measure(2048, 7);
+      System.out.println(mm.line("matmul_2048"));
       ClipBench bench = new ClipBench(cfg, warmup, repeats);
-      List<BenchRow> rows = bench.run(System.out, mm);
+      List<BenchRow> rows = bench.run(System.out, mm.bestGflops());
       Map<String, Object> out = new LinkedHashMap<>();
-      Map<String, Object> mmRow = new LinkedHashMap<>();
-      mmRow.put("seconds", 2.0 * 2048 * 2048 * 2048 / mm / 1e9);
-      mmRow.put("images_per_s", null);
-      mmRow.put("gflops", mm);
-      out.put("matmul_2048", mmRow);
+      out.put("gemm", mm.path().json());
+      out.put("matmul_2048", mm.json());
       for (BenchRow r : rows) {
         out.put(r.id(), r.json());
       }
@@ -180,18 +177,20 @@ public final class BenchCommand implements Runnable {
           loadAverage());
       Map<String, Object> out = new LinkedHashMap<>();
       if (!skipTiming) {
-        double mm = MethodsBench.matmulGflops(settle);
-        System.out.printf("matmul_2048      fp32 2048^3 matrix product of this process: %.1f GFLOP/s%n", mm);
-        out.put("matmul_2048", matmulRow(mm));
+        MatmulRate.Yardstick mm = MethodsBench.matmul(settle);
+        System.out.println(mm.line("matmul_2048"));
+        out.put("gemm", mm.path().json());
+        out.put("matmul_2048", mm.json());
         try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)) {
           for (BenchRow r : bench.run(specs, System.out)) {
             out.put(r.id(), r.json());
           }
         }
-        double mmEnd = MethodsBench.matmulGflops(settle);
-        System.out.printf("matmul_2048_end  fp32 2048^3 matrix product, after the rows: %.1f GFLOP/s; load average %s%n",
-            mmEnd, loadAverage());
-        out.put("matmul_2048_end", matmulRow(mmEnd));
+        MatmulRate.Yardstick mmEnd = MethodsBench.matmul(settle);
+        System.out.printf("matmul_2048_end  fp32 2048^3 matrix product, after the rows: plain %.1f, best %.1f GFLOP/s"
+            + " (best of the process %.1f); load average %s%n", mmEnd.plainGflops(), mmEnd.bestGflops(),
+            MatmulRate.processBest(), loadAverage());
+        out.put("matmul_2048_end", mmEnd.json());
       }
       if (memorySteps > 0) {
         Size ms = memorySize != null ? memorySize : size;
@@ -222,14 +221,6 @@ public final class BenchCommand implements Runnable {
         System.out.println("wrote " + json);
       }
       return 0;
-    }
-
-    private static Map<String, Object> matmulRow(double mm) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("seconds", 2.0 * 2048 * 2048 * 2048 / mm / 1e9);
-      row.put("images_per_s", null);
-      row.put("gflops", mm);
-      return row;
     }
 
     private static String loadAverage() {

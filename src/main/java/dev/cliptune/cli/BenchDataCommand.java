@@ -41,7 +41,11 @@ public final class BenchDataCommand implements Callable<Integer> {
     ClipTokenizer tok = ClipTokenizer.fromDirectory(tokenizer);
     DataBench b = new DataBench(System.out);
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("matmul_gflops", MatmulRate.gflops(2048, 3));
+    MatmulRate.Yardstick mm = MatmulRate.measure(2048, 7);
+    System.out.println(mm.line("matmul_2048"));
+    out.put("gemm", mm.path().json());
+    out.put("matmul_gflops", mm.plainGflops());
+    out.put("matmul_best_gflops", mm.bestGflops());
     Path tmp = Files.createTempDirectory("cliptune-bench-data");
     int cores = Runtime.getRuntime().availableProcessors();
     out.put("pipeline", b.pipeline(tmp, images, 224, cores > 1 ? new int[] {1, cores} : new int[] {1}));

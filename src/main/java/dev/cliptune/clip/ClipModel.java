@@ -386,7 +386,12 @@ public final class ClipModel implements AutoCloseable {
     try (NDArray m = eotIndex.max(); NDArray m64 = m.toType(DataType.INT64, false)) {
       last = m64.getLong();
     }
-    return (int) Math.min(l, ((last + 1 + 7) / 8) * 8);
+    return usedLength(last, l);
+  }
+
+  /** Positions the text tower runs when the batch's last end-of-text token is at {@code lastEot} (of {@code l}). */
+  public static int usedLength(long lastEot, int l) {
+    return (int) Math.min(l, ((lastEot + 1 + 7) / 8) * 8);
   }
 
   // ---------------------------------------------------------------- similarity
