@@ -18,18 +18,25 @@ public final class MatmulRate {
 
   private static double processBest;
 
-  /** One measurement: median and fastest of {@code calls} timed products of size {@code n}, in GFLOP/s. */
-  public record Yardstick(int n, int calls, double plainGflops, double bestGflops, GemmPath path) {
+  /**
+   * One measurement: median and fastest of {@code calls} timed {@code [m, k] x [k, n]} products, in GFLOP/s.
+   */
+  public record Yardstick(int m, int k, int n, int calls, double plainGflops, double bestGflops, GemmPath path) {
     /** The bench line: both rates and the GEMM path. */
     public String line(String id) {
-      return String.format("%-16s fp32 %d^3 matrix product of this process: plain %.1f GFLOP/s (median of %d),"
-          + " best %.1f GFLOP/s%n%-16s %s", id, n, plainGflops, calls, bestGflops, "gemm_path", path.describe());
+      return String.format("%-16s fp32 %s matrix product of this process: plain %.1f GFLOP/s (median of %d),"
+          + " best %.1f GFLOP/s%n%-16s %s", id, shape(), plainGflops, calls, bestGflops, "gemm_path", path.describe());
+    }
+
+    /** {@code 2048^3}, or {@code [1576x768]x[768x3072]}. */
+    public String shape() {
+      return m == k && k == n ? n + "^3" : "[" + m + "x" + k + "]x[" + k + "x" + n + "]";
     }
 
     /** A JSON row: {@code seconds} and {@code gflops} of the plain rate, {@code best_gflops}, the GEMM path. */
     public Map<String, Object> json() {
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("seconds", 2.0 * n * n * n / plainGflops / 1e9);
+      row.put("seconds", 2.0 * m * k * n / plainGflops / 1e9);
       row.put("images_per_s", null);
       row.put("gflops", plainGflops);
       row.put("best_gflops", bestGflops);
@@ -40,10 +47,15 @@ public final class MatmulRate {
 
   /** Median and fastest of {@code calls} timed {@code n}-cubed float32 products after one warm-up call. */
   public static Yardstick measure(int n, int calls) {
+    return measure(n, n, n, calls);
+  }
+
+  /** Median and fastest of {@code calls} timed {@code [m, k] x [k, n]} float32 products after one warm-up call. */
+  public static Yardstick measure(int m, int k, int n, int calls) {
     double[] t = new double[calls];
-    try (NDManager m = NDManager.newBaseManager()) {
-      NDArray a = m.randomNormal(new Shape(n, n));
-      NDArray b = m.randomNormal(new Shape(n, n));
+    try (NDManager mgr = NDManager.newBaseManager()) {
+      NDArray a = mgr.randomNormal(new Shape(m, k));
+      NDArray b = mgr.randomNormal(new Shape(k, n));
       for (int i = -1; i < calls; i++) {
         long s = System.nanoTime();
         try (NDArray c = a.matMul(b)) {
@@ -55,9 +67,9 @@ public final class MatmulRate {
       }
     }
     Arrays.sort(t);
-    double flop = 2.0 * n * n * n / 1e9;
+    double flop = 2.0 * m * k * n / 1e9;
     double median = calls % 2 == 1 ? t[calls / 2] : (t[calls / 2 - 1] + t[calls / 2]) / 2;
-    Yardstick y = new Yardstick(n, calls, flop / median, flop / t[0], GemmPath.detect());
+    Yardstick y = new Yardstick(m, k, n, calls, flop / median, flop / t[0], GemmPath.detect());
     synchronized (MatmulRate.class) {
       processBest = Math.max(processBest, y.bestGflops());
     }
