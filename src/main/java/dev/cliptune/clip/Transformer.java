@@ -1,6 +1,7 @@
 package dev.cliptune.clip;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -90,9 +91,9 @@ final class Transformer {
     attn.close();
     NDArray mlp;
     try (NDArray h = layerNorm(x1, b.ln2W, b.ln2B, eps);
-        NDArray f = Linear.linear(h, b.fcW, b.fcB).singletonOrThrow();
+        NDArray f = linear(h, b.fcW, b.fcB);
         NDArray g = quickGelu(f)) {
-      mlp = Linear.linear(g, b.projW, b.projB).singletonOrThrow();
+      mlp = linear(g, b.projW, b.projB);
     }
     NDArray out = x1.add(mlp);
     x1.close();
@@ -106,22 +107,44 @@ final class Transformer {
     long n = s.get(0);
     long t = s.get(1);
     int hd = width / heads;
-    NDArray o;
-    try (NDArray qkv = Linear.linear(x, b.inProjW, b.inProjB).singletonOrThrow();
-        NDArray split = qkv.reshape(n, t, 3, heads, hd).transpose(2, 0, 3, 1, 4); // [3, N, H, T, hd]
-        NDArray q0 = split.get(0);
+    // q, k, v as three views of the fused projection: split's backward concatenates the three gradients, where
+    // selecting from one [3, N, H, T, hd] tensor would zero-fill and accumulate three tensors of its full size
+    try (NDArray qkv = linear(x, b.inProjW, b.inProjB); NDList parts = qkv.split(3, 2);
+        NDArray q0 = heads(parts.get(0), n, t, hd);
         NDArray q = q0.mul(attnScale);
-        NDArray k = split.get(1);
+        NDArray k = heads(parts.get(1), n, t, hd);
         NDArray kt = k.transpose(0, 1, 3, 2);
-        NDArray v = split.get(2);
+        NDArray v = heads(parts.get(2), n, t, hd);
         NDArray scores = q.matMul(kt);
         NDArray masked = mask == null ? null : scores.add(mask);
         NDArray a = (masked == null ? scores : masked).softmax(-1);
         NDArray ctx = a.matMul(v);
         NDArray merged = ctx.transpose(0, 2, 1, 3).reshape(n, t, width)) {
-      o = Linear.linear(merged, b.outProjW, b.outProjB).singletonOrThrow();
+      return linear(merged, b.outProjW, b.outProjB);
     }
-    return o;
+  }
+
+  /** {@code [N, T, D]} → {@code [N, H, T, hd]} (a view). */
+  private NDArray heads(NDArray x, long n, long t, int hd) {
+    try (NDArray r = x.reshape(n, t, heads, hd)) {
+      return r.transpose(0, 2, 1, 3);
+    }
+  }
+
+  /**
+   * {@code x·Wᵀ + b} over the last axis. DJL's {@code Linear.linear} is libtorch's C++ {@code functional::linear},
+   * which fuses the bias into the product ({@code addmm}) only for 2-D input and otherwise adds it in a separate
+   * pass; the rows of {@code [N, T, D]} are folded into one 2-D product (a view, no copy) to get the fused kernel.
+   */
+  static NDArray linear(NDArray x, NDArray w, NDArray b) {
+    Shape s = x.getShape();
+    if (s.dimension() == 2) {
+      return Linear.linear(x, w, b).singletonOrThrow();
+    }
+    try (NDArray rows = x.reshape(-1, s.get(s.dimension() - 1));
+        NDArray y = Linear.linear(rows, w, b).singletonOrThrow()) {
+      return y.reshape(s.slice(0, s.dimension() - 1).add(w.getShape().get(0)));
+    }
   }
 
   static NDArray layerNorm(NDArray x, NDArray w, NDArray b, float eps) {
