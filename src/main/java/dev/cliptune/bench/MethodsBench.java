@@ -3,6 +3,7 @@ package dev.cliptune.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.ClipWeights;
@@ -15,6 +16,7 @@ import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.train.TrainingStep;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -171,6 +173,7 @@ public final class MethodsBench implements AutoCloseable {
   private final ClipModel model;
   private final NDManager manager;
   private double settleSeconds;
+  private Path profileDir;
 
   /**
    * @param tokenizer a CLIP vocabulary for the word initialisation, or null: then a byte-level stand-in
@@ -238,6 +241,15 @@ public final class MethodsBench implements AutoCloseable {
    */
   public MethodsBench settle(double seconds) {
     this.settleSeconds = seconds;
+    return this;
+  }
+
+  /**
+   * After timing each row, run one more call under libtorch's profiler and write its trace (Chrome trace JSON:
+   * every op with its input shapes, forward and autograd) to {@code dir/<row>.json}; null: no profiling.
+   */
+  public MethodsBench profile(Path dir) {
+    this.profileDir = dir;
     return this;
   }
 
@@ -383,6 +395,13 @@ public final class MethodsBench implements AutoCloseable {
               sec / s.officialTunedSeconds()));
         }
         log.println(line);
+        if (profileDir != null) {
+          Path trace = profileDir.resolve(s.id() + ".json");
+          JniUtils.startProfile(false, true, false);
+          c.call();
+          JniUtils.stopProfile(trace.toString());
+          log.println("  profile of one call: " + trace);
+        }
       }
     }
     return rows;

@@ -147,6 +147,10 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--skip-timing", description = "only the memory run")
     boolean skipTiming;
 
+    @Option(names = "--profile", paramLabel = "DIR",
+        description = "after timing each row, profile one more call with libtorch's profiler into DIR/<row>.json")
+    Path profile;
+
     @Override
     public Integer call() throws Exception {
       List<MethodsBench.Spec> specs = new ArrayList<>();
@@ -181,7 +185,8 @@ public final class BenchCommand implements Runnable {
         System.out.println(mm.line("matmul_2048"));
         out.put("gemm", mm.path().json());
         out.put("matmul_2048", mm.json());
-        try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)) {
+        try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)
+            .profile(profile == null ? null : Files.createDirectories(profile))) {
           for (BenchRow r : bench.run(specs, System.out)) {
             out.put(r.id(), r.json());
           }
