@@ -255,7 +255,11 @@ public final class ClipModel implements AutoCloseable {
     return feat;
   }
 
-  /** Replaces the last {@code n} tokens of {@code x [B, T, D]} with {@code deep[layer-1] [n, D]}. */
+  /**
+   * Replaces the last {@code n} tokens of {@code x [B, T, D]} with {@code deep[layer-1] [n, D]}. The kept tokens
+   * are a {@code split} view, whose backward concatenates (a slice's would zero-fill a tensor of x's size and
+   * copy into it); values and gradients are the same.
+   */
   private static NDArray replaceLast(NDArray x, List<NDArray> deep, int layer) {
     if (layer - 1 >= deep.size()) {
       return x;
@@ -263,13 +267,13 @@ public final class ClipModel implements AutoCloseable {
     NDArray p = deep.get(layer - 1);
     long n = p.getShape().get(0);
     Shape s = x.getShape();
-    try (NDArray keep = x.get(new NDIndex(":, :{}, :", s.get(1) - n));
+    try (NDList parts = x.split(new long[] {s.get(1) - n}, 1);
         NDArray expanded = p.expandDims(0).broadcast(s.get(0), n, s.get(2))) {
-      return NDArrays.concat(new NDList(keep, expanded), 1);
+      return NDArrays.concat(new NDList(parts.get(0), expanded), 1);
     }
   }
 
-  /** Replaces rows {@code 1..n} of {@code x [C, L, D]} with {@code deep[layer-1] [n, D]}. */
+  /** Replaces rows {@code 1..n} of {@code x [C, L, D]} with {@code deep[layer-1] [n, D]} (split views, as above). */
   private static NDArray replaceAfterSot(NDArray x, List<NDArray> deep, int layer) {
     if (layer - 1 >= deep.size()) {
       return x;
@@ -277,10 +281,9 @@ public final class ClipModel implements AutoCloseable {
     NDArray p = deep.get(layer - 1);
     long n = p.getShape().get(0);
     Shape s = x.getShape();
-    try (NDArray prefix = x.get(new NDIndex(":, :1, :"));
-        NDArray suffix = x.get(new NDIndex(":, {}:, :", 1 + n));
+    try (NDList parts = x.split(new long[] {1, 1 + n}, 1);
         NDArray expanded = p.expandDims(0).broadcast(s.get(0), n, s.get(2))) {
-      return NDArrays.concat(new NDList(prefix, expanded, suffix), 1);
+      return NDArrays.concat(new NDList(parts.get(0), expanded, parts.get(2)), 1);
     }
   }
 
