@@ -14,6 +14,8 @@ import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
 import dev.cliptune.prompt.PromptParameter;
+import dev.cliptune.prompt.PromptSrc;
+import dev.cliptune.train.LrSchedule;
 import dev.cliptune.train.TrainingStep;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -49,6 +51,7 @@ final class MethodCases {
   }
 
   void plan(List<Planned> out) {
+    planGpa(out);
     for (JsonNode c : manifest.path("methods")) {
       String id = c.path("id").asText();
       String method = c.path("method").asText();
@@ -67,7 +70,8 @@ final class MethodCases {
 
   private Check check(String name, JsonNode c, String file, String tensor, Tolerances tol) {
     SafeTensors ref = files.apply(file);
-    Map<String, float[]> got = computed.computeIfAbsent(c.path("id").asText(), k -> compute(c, ref));
+    Map<String, float[]> got = computed.computeIfAbsent(c.path("id").asText(),
+        k -> c.has("epochs") ? computeSchedule(c, ref) : compute(c, ref));
     float[] mine = got.get(tensor);
     if (mine == null) {
       return Check.fail(name, "not produced by the implementation");
@@ -90,10 +94,24 @@ final class MethodCases {
   }
 
   private static MethodConfig config(JsonNode c, boolean fp16) {
+    return config(c, c, fp16);
+  }
+
+  /**
+   * The method configuration of {@code c}'s {@code official_config}, with the frozen targets' templates of
+   * {@code withTemplates} ({@code frozen_features.templates} or {@code .template}) when it lists them.
+   */
+  private static MethodConfig config(JsonNode c, JsonNode withTemplates, boolean fp16) {
     Method m = Method.parse(c.path("method").asText());
     Map<String, Object> keys = new LinkedHashMap<>();
     c.path("official_config").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
     MethodConfig cfg = MethodConfig.fromOfficial(m, keys);
+    JsonNode ff = withTemplates.path("frozen_features");
+    List<String> templates = ff.has("templates") ? strings(ff.path("templates"))
+        : ff.has("template") ? List.of(ff.path("template").asText()) : List.of();
+    if (!templates.isEmpty()) {
+      cfg = cfg.toBuilder().templates(String.join(MethodConfig.TEMPLATE_SEPARATOR, templates)).build();
+    }
     return fp16 ? cfg.with("FP16_CASTS", "true", "official_fp16_roundtrip") : cfg;
   }
 
@@ -114,16 +132,12 @@ final class MethodCases {
     double wd = opt.path("weight_decay").asDouble();
     try (NDManager m = NDManager.newBaseManager(clip.device());
         PromptLearner learner = PromptLearners.create(clip, tokenizer.get(), classes, config(c, false))) {
-      long[] tokens = learner.tokenizedPrompts();
-      float[] tf = new float[tokens.length];
-      for (int i = 0; i < tf.length; i++) {
-        tf[i] = tokens[i];
-      }
-      out.put("buffers/tokenized_prompts", tf);
+      out.put("buffers/tokenized_prompts", floats(learner.tokenizedPrompts()));
       for (PromptParameter p : learner.parameters()) {
         out.put("init/" + p.name(), learner.initialValue(p.name()));
       }
       loadParams(learner, ref);
+      learner.recordBuffers((n, v) -> out.put(n, floats(v)));
       NDArray px = m.create(ref.floats("inputs/pixel_values"), new Shape(ref.info("inputs/pixel_values").shape()));
       NDArray labels = m.create(ref.longs("inputs/labels"));
       Probe probe = (n, v) -> out.put("debug/" + n, v.toFloatArray());
@@ -132,9 +146,23 @@ final class MethodCases {
         out.put("logits", learner.logits(px, probe).toFloatArray());
       }
       try (TrainingStep step = new TrainingStep(learner, momentum, wd)) {
+        boolean terms = ref.has("loss_terms/total");
+        // step 1: the loss terms and the training forward's own activations (zero-shot logits, ...)
+        step.probe(terms ? (n, v) -> {
+          if (n.startsWith("loss_terms/")) {
+            out.put(n, floats(v));
+          } else {
+            out.putIfAbsent("debug/" + n, floats(v));
+          }
+        } : Probe.NONE);
         step.onGradients(ps -> grads(ps, "grad/", out));
         out.put("loss", new float[] {step.run(px, labels, lr).loss()});
         values(learner, "after_step1/", out);
+        step.probe(terms ? (n, v) -> {
+          if (n.startsWith("loss_terms/")) {
+            out.put("loss_terms_step2/" + n.substring("loss_terms/".length()), floats(v));
+          }
+        } : Probe.NONE);
         step.onGradients(ps -> grads(ps, "grad_step2/", out));
         out.put("loss_step2", new float[] {step.run(px, labels, lr).loss()});
         values(learner, "after_step2/", out);
@@ -154,6 +182,107 @@ final class MethodCases {
       }
     }
     return out;
+  }
+
+  /** The values of {@code v} as float32 (token ids are exact in float32). */
+  private static float[] floats(NDArray v) {
+    if (v.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+      return v.toFloatArray();
+    }
+    try (NDArray f = v.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
+      return f.toFloatArray();
+    }
+  }
+
+  // ------------------------------------------------------------------ multi-epoch schedules (PromptSRC's GPA)
+
+  /**
+   * The manifest's {@code gpa_schedules[]}: {@code epochs} epochs of {@code batches_per_epoch} = 1 batch (the
+   * file's inputs) through the one {@link TrainingStep} at the rates of the schedule's {@code optim} (Dassl's
+   * constant warm-up and cosine, {@link LrSchedule}), with {@link PromptLearner#epochEnded} after each epoch:
+   * one check per reference tensor (per-epoch parameters, rates, losses, GPA weights, aggregated prompts and
+   * the logits after aggregation).
+   */
+  private void planGpa(List<Planned> out) {
+    for (JsonNode c : manifest.path("gpa_schedules")) {
+      String id = c.path("id").asText();
+      String method = c.path("method").asText();
+      String file = c.path("file").asText();
+      Tolerances tol = new Tolerances(c.path("tolerances"));
+      for (TensorInfo t : files.apply(file).tensors()) {
+        String tensor = t.name();
+        if (tensor.startsWith("inputs/") || tensor.startsWith("params/")) {
+          continue;
+        }
+        String name = id + "/" + tensor;
+        out.add(new Planned("gpa", method, id, name, () -> check(name, c, file, tensor, tol)));
+      }
+    }
+  }
+
+  private JsonNode caseNamed(String id) {
+    for (JsonNode c : manifest.path("methods")) {
+      if (c.path("id").asText().equals(id)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(dir.resolve("manifest.json") + ": gpa schedule names based_on_case '" + id
+        + "', which is not in methods[]");
+  }
+
+  private Map<String, float[]> computeSchedule(JsonNode c, SafeTensors ref) {
+    Map<String, float[]> out = new HashMap<>();
+    ClipModel clip = model.get();
+    JsonNode templatesFrom = c.has("based_on_case") ? caseNamed(c.path("based_on_case").asText()) : c;
+    JsonNode o = c.path("optim");
+    int epochs = c.path("epochs").asInt(o.path("MAX_EPOCH").asInt());
+    if (c.path("batches_per_epoch").asInt(1) != 1) {
+      throw new IllegalArgumentException(c.path("id").asText() + ": only one batch per epoch (the file's inputs) is supported");
+    }
+    LrSchedule schedule = new LrSchedule(o.path("LR").asDouble(), o.path("MAX_EPOCH").asInt(epochs),
+        o.path("WARMUP_EPOCH").asInt(0), o.path("WARMUP_CONS_LR").asDouble());
+    MethodConfig cfg = config(c, templatesFrom, false);
+    try (NDManager m = NDManager.newBaseManager(clip.device());
+        PromptLearner learner = PromptLearners.create(clip, tokenizer.get(), strings(c.path("classnames")), cfg);
+        TrainingStep step = new TrainingStep(learner, o.path("MOMENTUM").asDouble(), o.path("WEIGHT_DECAY").asDouble())) {
+      out.put("buffers/tokenized_prompts", floats(learner.tokenizedPrompts()));
+      loadParams(learner, ref);
+      NDArray px = m.create(ref.floats("inputs/pixel_values"), new Shape(ref.info("inputs/pixel_values").shape()));
+      NDArray labels = m.create(ref.longs("inputs/labels"));
+      float[] lrs = new float[epochs];
+      float[] losses = new float[epochs];
+      for (int e = 0; e < epochs; e++) {
+        lrs[e] = (float) schedule.lr(e);
+        losses[e] = step.run(px, labels, schedule.lr(e)).loss();
+        values(learner, "epoch" + (e + 1) + "/", out);
+        learner.epochEnded(e + 1, epochs);
+      }
+      out.put("lr", lrs);
+      out.put("loss_per_epoch", losses);
+      double[] w = PromptSrc.gpaWeights(cfg.gpaMean(), cfg.gpaStd(), epochs);
+      float[] wf = new float[epochs];
+      for (int e = 0; e < epochs; e++) {
+        wf[e] = (float) w[e];
+      }
+      out.put("gpa/weights", wf);
+      values(learner, "aggregated/", out);
+      try (NDManager s = m.newSubManager()) {
+        px.tempAttach(s);
+        float[] logits = learner.logits(px, Probe.NONE).toFloatArray();
+        // only the prompts are aggregated: the official model's logits (frozen weights summed too) differ by ~1 ulp
+        out.put("logits_after_gpa", logits);
+        out.put("logits_after_gpa_prompt_only", logits);
+      }
+    }
+    return out;
+  }
+
+  private static float[] floats(long[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = v[i];
+    }
+    return f;
   }
 
   private static void loadParams(PromptLearner learner, SafeTensors ref) {

@@ -14,17 +14,26 @@ import java.util.Optional;
  * class-specific {@code [C, n, Dt]}, in front of / around / after the class-name tokens. With {@code CTX_INIT}
  * the context is word-initialised, {@code n} becomes the word count and CSC is ignored, as in the official code.
  */
-public final class CoOp extends ClassPromptLearner {
+public class CoOp extends ClassPromptLearner {
   private final NDArray ctx;
 
   public CoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config) {
+    this(clip, tokenizer, classNames, config, config.hasCtxInit() ? config.ctxInitText() : null, config.position());
+  }
+
+  /**
+   * CoOp's prompts with the word initialisation {@code ctxInit} (null: random, {@code N_CTX} and {@code CSC}
+   * apply) at {@code position}; KgCoOp decides both its own way.
+   */
+  protected CoOp(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames, MethodConfig config, String ctxInit,
+      ClassTokenPosition position) {
     super(clip, tokenizer, config);
     int dt = clip.config().text().width();
     int c = classNames.size();
     String prefix;
     int n;
-    if (config.hasCtxInit()) {
-      prefix = config.ctxInitText();
+    if (ctxInit != null) {
+      prefix = ctxInit;
       n = prefix.split(" ").length;
       ctx = addParameter("prompt_learner.ctx", "ctx", wordInit(prefix, n), n, dt);
     } else {
@@ -34,7 +43,7 @@ public final class CoOp extends ClassPromptLearner {
           ? addParameter("prompt_learner.ctx", "ctx", init.normal(c * n * dt, 0.02), c, n, dt)
           : addParameter("prompt_learner.ctx", "ctx", init.normal(n * dt, 0.02), n, dt);
     }
-    usePrompts(new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, config.position()));
+    usePrompts(new ClassPrompts(clip, tokenizer, classNames, prefix, n, true, position));
   }
 
   /** Whether the context has a class axis (then the prompts cannot move to another class list). */

@@ -16,7 +16,7 @@ import java.util.Optional;
  * with {@code image_encoder.transformer.resblocks.l.VPT_shallow} for vision layers 1..Jv−1. Deep language
  * prompting is the text-only setting (nv = 0, Jv = 0).
  */
-public final class Ivlp extends ClassPromptLearner {
+public class Ivlp extends ClassPromptLearner {
   private final NDArray ctx;
   private final List<NDArray> textDeep = new ArrayList<>();
   private final NDArray visual;

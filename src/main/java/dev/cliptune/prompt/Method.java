@@ -13,6 +13,10 @@ public enum Method {
   MAPLE_SHARED("MaPLeShared"),
   IVLP("IVLP"),
   VPT("VPT"),
+  /** PromptSRC (ICCV 2023): IVLP prompts, self-regularisation towards the frozen CLIP, Gaussian prompt aggregation. */
+  PROMPTSRC("PromptSRC"),
+  /** KgCoOp (CVPR 2023): CoOp plus a knowledge-guided term towards the hand-crafted prompt's text features. */
+  KGCOOP("KgCoOp"),
   /** Linear-probe CLIP (the CoOp paper's baseline, {@code lpclip/}): no prompts; see {@code eval.LinearProbe}. */
   LINEAR_PROBE("LinearProbeCLIP");
 
@@ -35,8 +39,10 @@ public enum Method {
       case "independentvl", "deeplanguage", "languageonly" -> IVLP;
       case "vptdeep", "deepvision" -> VPT;
       case "linearprobe", "lpclip", "linearprobeclip" -> LINEAR_PROBE;
+      case "src" -> PROMPTSRC;
+      case "kg" -> KGCOOP;
       default -> throw new IllegalArgumentException("unknown method '" + s
-          + "': expected one of CoOp, CoCoOp, MIP, MaPLe, MaPLeShared, IVLP, VPT, ZeroshotCLIP, LinearProbeCLIP");
+          + "': expected one of CoOp, CoCoOp, MIP, MaPLe, MaPLeShared, IVLP, VPT, PromptSRC, KgCoOp, ZeroshotCLIP, LinearProbeCLIP");
     };
   }
 }

@@ -194,8 +194,8 @@ public abstract class PromptLearner implements AutoCloseable {
 
   /**
    * Terms this method adds to the mean cross-entropy of its logits, computed inside the gradient collector from
-   * the step's forward pass: none for the methods here; a regulariser such as KgCoOp's distance to the
-   * hand-crafted text features, or PromptSRC's consistency terms, goes here. Each term is a scalar in the
+   * the step's forward pass: none for most methods; KgCoOp's distance to the hand-crafted text features and
+   * PromptSRC's consistency terms are computed here. Each term is a scalar in the
    * manager of {@code forward.pixels()}.
    */
   public List<NDArray> lossTerms(Forward forward, NDArray labels) {
@@ -203,8 +203,24 @@ public abstract class PromptLearner implements AutoCloseable {
   }
 
   /**
-   * Called by the trainer after every epoch, before its checkpoint is written: nothing for the methods here;
-   * PromptSRC's Gaussian prompt aggregation would go here.
+   * {@link #lossTerms(Forward, NDArray)} with a probe: a method records each named term of its loss
+   * ({@code loss_terms/<term>}, as the fixtures name them) and its frozen targets ({@code zero_shot_logits}, ...)
+   * there. The training step calls this one; by default it is the probe-less form.
+   */
+  public List<NDArray> lossTerms(Forward forward, NDArray labels, Probe probe) {
+    return lossTerms(forward, labels);
+  }
+
+  /**
+   * Records what the method computes once and keeps (frozen targets and their token ids, under the fixtures'
+   * {@code buffers/*} and {@code debug/*} names), computing it if needed: nothing for most methods.
+   */
+  public void recordBuffers(Probe probe) {}
+
+  /**
+   * Called by the trainer after every epoch (after its last step), before its checkpoint is written: nothing for
+   * most methods;
+   * PromptSRC's Gaussian prompt aggregation goes here.
    *
    * @param epochsDone completed epochs, 1-based
    * @param epochs     the run's epoch count

@@ -17,6 +17,8 @@ public final class PromptLearners {
       case MAPLE, MAPLE_SHARED -> new MaPLe(clip, tokenizer, classNames, config);
       case IVLP -> new Ivlp(clip, tokenizer, classNames, config);
       case VPT -> new Vpt(clip, tokenizer, classNames, config);
+      case PROMPTSRC -> new PromptSrc(clip, tokenizer, classNames, config);
+      case KGCOOP -> new KgCoOp(clip, tokenizer, classNames, config);
       case ZS_CLIP -> throw new IllegalArgumentException(
           "zero-shot CLIP has no prompt learner: use dev.cliptune.zeroshot.ZeroShotClassifier");
       case LINEAR_PROBE -> throw new IllegalArgumentException(

@@ -57,6 +57,26 @@ public final class Presets {
         "PROMPT_DEPTH_TEXT", "12", "N_CTX_VISION", "0", "PROMPT_DEPTH_VISION", "0", "CTX_INIT", "a photo of a");
     add("vit_b16_c2_ep5_batch4_4", Method.VPT, "ViT-B/16", 4, 0.0025, 5, "N_CTX_VISION", "8",
         "PROMPT_DEPTH_VISION", "12");
+    // PromptSRC (METHODS-NEXT.md §1.7): configs/trainers/PromptSRC/
+    String[] src = {"N_CTX_TEXT", "4", "N_CTX_VISION", "4", "CTX_INIT", "a photo of a", "TEXT_LOSS_WEIGHT", "25",
+        "IMAGE_LOSS_WEIGHT", "10"};
+    add("vit_b16_c2_ep20_batch4_4+4ctx", Method.PROMPTSRC, "ViT-B/16", 4, 0.0025, 20,
+        with(src, "PROMPT_DEPTH_TEXT", "9", "PROMPT_DEPTH_VISION", "9", "GPA_MEAN", "15", "GPA_STD", "1"));
+    add("vit_b16_c2_ep20_batch4_4+4ctx_cross_datasets", Method.PROMPTSRC, "ViT-B/16", 4, 0.0025, 20,
+        with(src, "PROMPT_DEPTH_TEXT", "3", "PROMPT_DEPTH_VISION", "3", "GPA_MEAN", "6", "GPA_STD", "10"));
+    add("vit_b16_c2_ep50_batch4_4+4ctx_few_shot", Method.PROMPTSRC, "ViT-B/16", 4, 0.0025, 50,
+        with(src, "PROMPT_DEPTH_TEXT", "9", "PROMPT_DEPTH_VISION", "9", "GPA_MEAN", "30", "GPA_STD", "30"));
+    // KgCoOp (METHODS-NEXT.md §2.5): KgCoOp/configs/trainers/KgCoOp/, with the scripts' N_CTX 4 and W 8.0
+    add("vit_b16_ep100_ctxv1", Method.KGCOOP, "ViT-B/16", 128, 0.002, 100, "CTX_INIT", "True", "N_CTX", "4",
+        "CSC", "false", "W", "8.0");
+    add("rn50_ep100", Method.KGCOOP, "RN50", 128, 0.002, 100, "CTX_INIT", "True", "N_CTX", "4", "CSC", "false",
+        "W", "8.0");
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, out, base.length, more.length);
+    return out;
   }
 
   /** The preset {@code name} of {@code method}; a clear error listing that method's presets otherwise. */
@@ -89,6 +109,8 @@ public final class Presets {
       case MAPLE, MAPLE_SHARED -> get(method, "vit_b16_c2_ep5_batch4_2ctx");
       case IVLP -> get(method, "vit_b16_c2_ep5_batch4_2+2ctx");
       case VPT -> get(method, "vit_b16_c2_ep5_batch4_4");
+      case PROMPTSRC -> get(method, "vit_b16_c2_ep20_batch4_4+4ctx");
+      case KGCOOP -> get(method, "vit_b16_ep100_ctxv1");
       case ZS_CLIP -> throw new IllegalArgumentException("zero-shot CLIP has no training preset");
       case LINEAR_PROBE -> throw new IllegalArgumentException("linear-probe CLIP has no training preset");
     };

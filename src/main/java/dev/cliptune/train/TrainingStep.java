@@ -38,6 +38,7 @@ public final class TrainingStep implements AutoCloseable {
   private final PromptLearner learner;
   private final Sgd sgd;
   private Consumer<List<PromptParameter>> gradientListener = parameters -> {};
+  private Probe probe = Probe.NONE;
 
   /** A step over the learner's parameters with PyTorch's SGD (dampening 0, no Nesterov). */
   public TrainingStep(PromptLearner learner, double momentum, double weightDecay) {
@@ -48,6 +49,15 @@ public final class TrainingStep implements AutoCloseable {
   /** Called between backward and the update, with the parameters and their gradients in place. */
   public TrainingStep onGradients(Consumer<List<PromptParameter>> listener) {
     this.gradientListener = listener;
+    return this;
+  }
+
+  /**
+   * Records the next steps' forward activations and loss terms ({@code loss_terms/ce}, the method's own terms,
+   * {@code loss_terms/total}); {@link Probe#NONE} to stop.
+   */
+  public TrainingStep probe(Probe p) {
+    this.probe = p;
     return this;
   }
 
@@ -63,11 +73,13 @@ public final class TrainingStep implements AutoCloseable {
       pixels.tempAttach(step);
       labels.tempAttach(step);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        PromptLearner.Forward forward = learner.forward(pixels, Probe.NONE);
+        PromptLearner.Forward forward = learner.forward(pixels, probe);
         NDArray total = Loss.crossEntropy(forward.logits(), labels);
-        for (NDArray term : learner.lossTerms(forward, labels)) {
+        probe.record("loss_terms/ce", total);
+        for (NDArray term : learner.lossTerms(forward, labels, probe)) {
           total = total.add(term);
         }
+        probe.record("loss_terms/total", total);
         loss = total.getFloat();
         if (!Float.isFinite(loss)) {
           throw new TrainingDivergedException(loss, lr);

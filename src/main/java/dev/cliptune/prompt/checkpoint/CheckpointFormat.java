@@ -188,6 +188,9 @@ public final class CheckpointFormat {
     MethodConfig c = MethodConfig.defaults(method);
     for (String key : CONFIG_KEYS) {
       JsonNode v = o.get(key);
+      if (v == null && MethodConfig.LATER_KEYS.contains(key)) {
+        continue; // written before the key existed: the method's default
+      }
       if (v == null || !v.isValueNode() || v.isNull()) {
         throw new CheckpointException(where + " lacks " + key + " (found " + json + ")");
       }
