@@ -69,10 +69,15 @@ final class MethodCases {
   }
 
   private Check check(String name, JsonNode c, String file, String tensor, Tolerances tol) {
+    return check(name, c, file, tensor, tensor, tol);
+  }
+
+  /** {@code computedKey} of the implementation against the reference tensor {@code tensor}. */
+  private Check check(String name, JsonNode c, String file, String computedKey, String tensor, Tolerances tol) {
     SafeTensors ref = files.apply(file);
     Map<String, float[]> got = computed.computeIfAbsent(c.path("id").asText(),
         k -> c.has("epochs") ? computeSchedule(c, ref) : compute(c, ref));
-    float[] mine = got.get(tensor);
+    float[] mine = got.get(computedKey);
     if (mine == null) {
       return Check.fail(name, "not produced by the implementation");
     }
@@ -204,6 +209,30 @@ final class MethodCases {
    * the logits after aggregation).
    */
   private void planGpa(List<Planned> out) {
+    // the float64 GPA weights the manifest records: per case, per schedule and for the official configs
+    List<JsonNode> weighted = new java.util.ArrayList<>();
+    manifest.path("methods").forEach(c -> {
+      if (c.has("gpa")) {
+        weighted.add(c);
+      }
+    });
+    manifest.path("gpa_schedules").forEach(weighted::add);
+    for (JsonNode c : weighted) {
+      JsonNode g = c.path("gpa");
+      JsonNode cfg = c.path("official_config");
+      int n = cfg.path("OPTIM.MAX_EPOCH").asInt(g.path("MAX_EPOCH").asInt(c.path("epochs").asInt()));
+      String name = c.path("id").asText() + "/gpa_weights_float64";
+      out.add(new Planned("gpa", c.path("method").asText(), c.path("id").asText(), name, () -> weightsCheck(name,
+          g.path("GPA_MEAN").asDouble(cfg.path("TRAINER.PROMPTSRC.GPA_MEAN").asDouble()),
+          g.path("GPA_STD").asDouble(cfg.path("TRAINER.PROMPTSRC.GPA_STD").asDouble()), n, g.path("weights"))));
+    }
+    JsonNode tables = manifest.path("gpa_official_weight_tables");
+    for (int i = 0; i < tables.size(); i++) {
+      JsonNode t = tables.get(i);
+      String name = "gpa_official_weight_tables/" + i;
+      out.add(new Planned("gpa", "PromptSRC", "gpa_official_weight_tables", name, () -> weightsCheck(name,
+          t.path("GPA_MEAN").asDouble(), t.path("GPA_STD").asDouble(), t.path("MAX_EPOCH").asInt(), t.path("weights"))));
+    }
     for (JsonNode c : manifest.path("gpa_schedules")) {
       String id = c.path("id").asText();
       String method = c.path("method").asText();
@@ -216,8 +245,42 @@ final class MethodCases {
         }
         String name = id + "/" + tensor;
         out.add(new Planned("gpa", method, id, name, () -> check(name, c, file, tensor, tol)));
+        if (tensor.startsWith("aggregated/")) {
+          // the aggregation arithmetic alone, from the reference's own epoch states: bit for bit
+          String exact = "aggregated_from_reference_epochs/" + tensor.substring("aggregated/".length());
+          Tolerances zero = new Tolerances(null) {
+            @Override
+            boolean has(String t) {
+              return true;
+            }
+
+            @Override
+            double get(String t, double maxAbs) {
+              return 0;
+            }
+          };
+          out.add(new Planned("gpa", method, id, id + "/" + exact, () -> check(id + "/" + exact, c, file, exact, tensor,
+              zero)));
+        }
       }
     }
+  }
+
+  /** Relative tolerance of the float64 weights: a few ulps (exp and the normalising sum may round differently). */
+  private static final double GPA_WEIGHT_RTOL = 1e-13;
+
+  private static Check weightsCheck(String name, double mean, double std, int epochs, JsonNode want) {
+    if (want.size() != epochs) {
+      return Check.fail(name, "the manifest lists " + want.size() + " weights for " + epochs + " epochs");
+    }
+    double[] got = PromptSrc.gpaWeights(mean, std, epochs);
+    double worst = 0;
+    for (int e = 0; e < epochs; e++) {
+      double w = want.get(e).asDouble();
+      worst = Math.max(worst, w == 0 ? Math.abs(got[e]) : Math.abs(got[e] - w) / Math.abs(w));
+    }
+    return Check.compare(name, worst, GPA_WEIGHT_RTOL, "relative error, N(" + mean + ", " + std + "^2), " + epochs
+        + " epochs");
   }
 
   private JsonNode caseNamed(String id) {
@@ -273,6 +336,11 @@ final class MethodCases {
         out.put("logits_after_gpa", logits);
         out.put("logits_after_gpa_prompt_only", logits);
       }
+      for (int e = 1; e <= epochs; e++) {
+        loadParams(learner, ref, "epoch" + e + "/");
+        learner.epochEnded(e, epochs);
+      }
+      values(learner, "aggregated_from_reference_epochs/", out);
     }
     return out;
   }
@@ -286,8 +354,12 @@ final class MethodCases {
   }
 
   private static void loadParams(PromptLearner learner, SafeTensors ref) {
+    loadParams(learner, ref, "params/");
+  }
+
+  private static void loadParams(PromptLearner learner, SafeTensors ref, String prefix) {
     for (PromptParameter p : learner.parameters()) {
-      String t = "params/" + p.name();
+      String t = prefix + p.name();
       learner.setParameter(p.name(), ref.floats(t), ref.info(t).shape());
     }
   }

@@ -13,7 +13,7 @@ import java.util.Map;
  * casts round values and gradients to float16, so an fp32 difference of one float32 ulp can flip a rounding, and
  * a MaPLe text prompt receives rounded gradients through two casts (its own insertion and its projection).
  */
-final class Tolerances {
+class Tolerances {
   private final Map<String, Double> atol = new HashMap<>();
 
   Tolerances(JsonNode list) {

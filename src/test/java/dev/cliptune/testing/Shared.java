@@ -28,6 +28,12 @@ public final class Shared {
     return require(root().resolve("fixtures/parity"));
   }
 
+  /** The PromptSRC / KgCoOp set; its model is the parity set's ({@code manifest.json model.hf_dir}). */
+  public static Path parityNext() {
+    require(root().resolve("fixtures/parity"));
+    return require(root().resolve("fixtures/parity-next"));
+  }
+
   public static Path fewshot() {
     return require(root().resolve("fixtures/fewshot"));
   }
