@@ -34,7 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
   List<String> datasets = Demo.DATASETS;
 
   @Option(names = "--methods", split = ",", paramLabel = "METHOD",
-      description = "a subset of ZeroshotCLIP, CoOp, CoCoOp, MaPLe, MIP (default: all)")
+      description = "ZeroshotCLIP, CoOp, CoCoOp, MaPLe, MIP (the default: all five) and, on request, PromptSRC, KgCoOp")
   List<String> methods = Demo.METHODS;
 
   @Option(names = "--no-linear-probe", negatable = false,

@@ -31,7 +31,7 @@ public final class RunOptions {
   List<String> datasets = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "CoOp", paramLabel = "NAME",
-      description = "CoOp, CoCoOp, MIP, MaPLe, MaPLeShared, IVLP, VPT or ZeroshotCLIP")
+      description = "CoOp, CoCoOp, MIP, MaPLe, MaPLeShared, IVLP, VPT, PromptSRC, KgCoOp or ZeroshotCLIP")
   String method;
 
   @Option(names = "--preset", paramLabel = "NAME",

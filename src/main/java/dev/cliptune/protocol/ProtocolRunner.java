@@ -20,7 +20,9 @@ import dev.cliptune.eval.LinearProbe;
 import dev.cliptune.eval.Metrics;
 import dev.cliptune.interpret.PromptInterpreter;
 import dev.cliptune.io.AtomicFiles;
+import dev.cliptune.prompt.KgCoOp;
 import dev.cliptune.prompt.Method;
+import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
@@ -96,7 +98,8 @@ public final class ProtocolRunner {
    * {@code resume}, an interrupted run in {@code runDir} continues.
    */
   public RunResult trainAndTest(RunConfig cfg, String datasetName, long seed, String subsample, Path runDir) {
-    RunConfig c = cfg.forSeed(seed);
+    RunConfig c0 = cfg.forSeed(seed);
+    RunConfig c = c0.withMethodConfig(methodConfig(c0, datasetName));
     try (RunLog log = RunLog.open(runDir, console)) {
       RunData data = fewShotRun(c, datasetName, seed, subsample, runDir, log);
       LoadedDataset ds = data.dataset();
@@ -159,6 +162,18 @@ public final class ProtocolRunner {
     doc.put("groups", out);
     AtomicFiles.writeString(runDir.resolve(NEAREST_WORDS),
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
+  }
+
+  /**
+   * The run's method configuration for {@code dataset}: KgCoOp without {@code TEMPLATES} takes the dataset's
+   * hand-crafted template, as the official trainer picks it by {@code DATASET.NAME}.
+   */
+  static MethodConfig methodConfig(RunConfig c, String dataset) {
+    MethodConfig m = c.methodConfig();
+    if (m.method() == Method.KGCOOP && m.templateList().isEmpty()) {
+      return m.toBuilder().templates(KgCoOp.template(dataset)).build();
+    }
+    return m;
   }
 
   /** Writes the run's config, loads the dataset and draws its K-shot data for the seed, recorded in split.json. */
