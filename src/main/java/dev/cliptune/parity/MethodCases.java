@@ -53,20 +53,44 @@ final class MethodCases {
   void plan(List<Planned> out) {
     planGpa(out);
     for (JsonNode c : manifest.path("methods")) {
-      String id = c.path("id").asText();
-      String method = c.path("method").asText();
-      String file = c.path("file").asText();
-      Tolerances tol = new Tolerances(c.path("tolerances"));
-      for (TensorInfo t : files.apply(file).tensors()) {
-        String tensor = t.name();
-        if (tensor.startsWith("inputs/") || tensor.startsWith("params/")) {
-          continue;
-        }
-        String name = id + "/" + tensor;
-        out.add(new Planned("methods", method, id, name, () -> check(name, c, file, tensor, tol)));
+      planFile(out, "methods", c);
+    }
+  }
+
+  /** One check per reference tensor of entry {@code c}'s file except its inputs and starting parameters. */
+  private void planFile(List<Planned> out, String group, JsonNode c) {
+    String id = c.path("id").asText();
+    String method = c.path("method").asText();
+    String file = c.path("file").asText();
+    Tolerances tol = new Tolerances(c.path("tolerances"));
+    for (TensorInfo t : files.apply(file).tensors()) {
+      String tensor = t.name();
+      if (tensor.startsWith("inputs/") || tensor.startsWith("params/")) {
+        continue;
+      }
+      String name = id + "/" + tensor;
+      out.add(new Planned(group, method, id, name, () -> check(name, c, file, tensor, tol)));
+      if (tensor.startsWith("aggregated/")) {
+        // the aggregation arithmetic alone, from the reference's own epoch states: bit for bit
+        String exact = "aggregated_from_reference_epochs/" + tensor.substring("aggregated/".length());
+        out.add(new Planned(group, method, id, id + "/" + exact,
+            () -> check(id + "/" + exact, c, file, exact, tensor, EXACT)));
       }
     }
   }
+
+  /** Tolerance 0 for every tensor. */
+  private static final Tolerances EXACT = new Tolerances(null) {
+    @Override
+    boolean has(String t) {
+      return true;
+    }
+
+    @Override
+    double get(String t, double maxAbs) {
+      return 0;
+    }
+  };
 
   private Check check(String name, JsonNode c, String file, String tensor, Tolerances tol) {
     return check(name, c, file, tensor, tensor, tol);
@@ -234,35 +258,7 @@ final class MethodCases {
           t.path("GPA_MEAN").asDouble(), t.path("GPA_STD").asDouble(), t.path("MAX_EPOCH").asInt(), t.path("weights"))));
     }
     for (JsonNode c : manifest.path("gpa_schedules")) {
-      String id = c.path("id").asText();
-      String method = c.path("method").asText();
-      String file = c.path("file").asText();
-      Tolerances tol = new Tolerances(c.path("tolerances"));
-      for (TensorInfo t : files.apply(file).tensors()) {
-        String tensor = t.name();
-        if (tensor.startsWith("inputs/") || tensor.startsWith("params/")) {
-          continue;
-        }
-        String name = id + "/" + tensor;
-        out.add(new Planned("gpa", method, id, name, () -> check(name, c, file, tensor, tol)));
-        if (tensor.startsWith("aggregated/")) {
-          // the aggregation arithmetic alone, from the reference's own epoch states: bit for bit
-          String exact = "aggregated_from_reference_epochs/" + tensor.substring("aggregated/".length());
-          Tolerances zero = new Tolerances(null) {
-            @Override
-            boolean has(String t) {
-              return true;
-            }
-
-            @Override
-            double get(String t, double maxAbs) {
-              return 0;
-            }
-          };
-          out.add(new Planned("gpa", method, id, id + "/" + exact, () -> check(id + "/" + exact, c, file, exact, tensor,
-              zero)));
-        }
-      }
+      planFile(out, "gpa", c);
     }
   }
 

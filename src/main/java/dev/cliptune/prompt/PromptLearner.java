@@ -228,6 +228,18 @@ public abstract class PromptLearner implements AutoCloseable {
   public void epochEnded(int epochsDone, int epochs) {}
 
   /**
+   * What {@link #epochEnded} carries from one epoch to the next (PromptSRC's running Gaussian sum), as strings the
+   * trainer stores in each checkpoint's training state ({@code extra}) so that a resumed run ends as an
+   * uninterrupted one: empty for most methods.
+   */
+  public Map<String, String> epochState() {
+    return Map.of();
+  }
+
+  /** Restores {@link #epochState()} from a checkpoint's training state (keys this learner does not own are ignored). */
+  public void restoreEpochState(Map<String, String> state) {}
+
+  /**
    * The official forward's {@code .half()} on an inserted prompt tensor, in float32: the value is rounded to
    * float16 and, in backward, the gradient flowing through it is rounded to float16 too. DJL's {@code toType}
    * is not differentiable, so the cast is a boundary: the forward continues from a rounded leaf copy, and

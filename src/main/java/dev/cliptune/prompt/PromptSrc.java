@@ -173,8 +173,9 @@ public final class PromptSrc extends Ivlp {
 
   /**
    * Adds this epoch's prompts to the running sum with their Gaussian weight; after the last epoch loads the sum
-   * into the prompts. A run resumed mid-way restarts the sum, as the official trainer does (it is not
-   * checkpointed there either), but weighs every epoch by its own index.
+   * into the prompts. Every epoch is weighed by its own index. The official trainer does not checkpoint the sum
+   * (a resumed run restarts it); here it travels in the checkpoint's training state ({@link #epochState}), so a
+   * resumed run ends with the prompts of an uninterrupted one.
    */
   @Override
   public void epochEnded(int epochsDone, int epochs) {
@@ -194,6 +195,46 @@ public final class PromptSrc extends Ivlp {
         setParameter(p.name(), gpaSum.get(p.name()), p.value().getShape().getShape());
       }
       gpaSum.clear();
+    }
+  }
+
+  /** Key prefix of the running sum in {@link #epochState()}: {@code gpa_sum/<parameter name>}. */
+  static final String GPA_SUM = "gpa_sum/";
+
+  /** The running sum, each tensor's float32 values little-endian in base64 (exact). */
+  @Override
+  public Map<String, String> epochState() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, float[]> e : gpaSum.entrySet()) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * e.getValue().length)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(e.getValue());
+      out.put(GPA_SUM + e.getKey(), java.util.Base64.getEncoder().encodeToString(b.array()));
+    }
+    return out;
+  }
+
+  @Override
+  public void restoreEpochState(Map<String, String> state) {
+    gpaSum.clear();
+    for (PromptParameter p : parameters()) {
+      String v = state.get(GPA_SUM + p.name());
+      if (v == null) {
+        continue;
+      }
+      byte[] bytes = java.util.Base64.getDecoder().decode(v);
+      long n = p.value().getShape().size();
+      if (bytes.length != 4 * n) {
+        throw new IllegalArgumentException("training state " + GPA_SUM + p.name() + " holds " + bytes.length / 4
+            + " values, the parameter has " + n);
+      }
+      float[] a = new float[(int) n];
+      java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(a);
+      gpaSum.put(p.name(), a);
+    }
+    if (!gpaSum.isEmpty() && gpaSum.size() != parameters().size()) {
+      throw new IllegalArgumentException("training state has a GPA sum for " + gpaSum.keySet() + " but not for every "
+          + "parameter of " + parameters().stream().map(PromptParameter::name).toList());
     }
   }
 

@@ -221,7 +221,7 @@ public final class Trainer {
       Path previous = latestCheckpoint();
       String name = "epoch-" + epochsDone + ".safetensors";
       TrainingState st = new TrainingState(epochsDone, globalStep, nextLr, schedule.state(), sgd.state(), sgd.steps(),
-          "derived: seed " + options.seed() + " x (epoch, position)", Map.of());
+          "derived: seed " + options.seed() + " x (epoch, position)", learner.epochState());
       PromptCheckpoint.save(checkpointDir.resolve(name), learner, st);
       AtomicFiles.writeString(checkpointDir.resolve("latest"), name + "\n");
       if (previous != null && !previous.getFileName().toString().equals(name)) {
@@ -251,6 +251,11 @@ public final class Trainer {
       learner.setParameter(p.name(), t.data(), t.shape());
     }
     sgd.restore(ck.trainingState());
+    try {
+      learner.restoreEpochState(ck.trainingState().extra());
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(file + ": " + e.getMessage(), e);
+    }
     return ck.trainingState();
   }
 }

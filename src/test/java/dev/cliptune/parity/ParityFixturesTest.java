@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ParityFixturesTest {
 
-  private static ParityRunner.Result run(Path dir, String... only) {
+  static ParityRunner.Result run(Path dir, String... only) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     ParityRunner.Result r = ParityRunner.run(dir, new Selection(List.of(only)), out);

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.testing.Shared;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,19 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class ParityNextFixturesTest {
 
-  private static ParityRunner.Result run(Path dir, String... only) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    ParityRunner.Result r = ParityRunner.run(dir, new Selection(List.of(only)), out);
-    System.out.print(buf.toString(StandardCharsets.UTF_8));
-    System.out.println(r.summary());
-    return r;
-  }
-
   @Test
   void everyCaseAndScheduleOfTheManifestPasses() throws IOException {
     Path dir = Shared.parityNext();
-    ParityRunner.Result r = run(dir);
+    ParityRunner.Result r = ParityFixturesTest.run(dir);
+    System.out.println(r.summary());
     assertThat(r.checks()).filteredOn(c -> c.status() != Check.Status.PASS).as("failed or skipped checks").isEmpty();
     assertThat(r.exitCode()).isZero();
     JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());

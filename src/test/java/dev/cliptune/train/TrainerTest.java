@@ -126,6 +126,48 @@ class TrainerTest {
     assertThat(tmp.resolve("b/checkpoints/epoch-3.safetensors")).exists();
   }
 
+  /**
+   * PromptSRC's Gaussian prompt aggregation carries a running sum across epochs; it travels in the checkpoint, so a
+   * run killed after epoch 2 and resumed ends with the same aggregated prompts as an uninterrupted one.
+   */
+  @Test
+  void anInterruptedPromptSrcRunResumesToTheSameAggregatedPrompts(@TempDir Path tmp) throws IOException {
+    List<Item> train = images(Files.createDirectories(tmp.resolve("img")));
+    TrainOptions opt = new TrainOptions.Builder().epochs(3).batchSize(4).lr(0.01).seed(7).testBatchSize(10).threads(2)
+        .decodeCacheBytes(1 << 20).progress(false).build();
+    MethodConfig cfg = MethodConfig.fromOfficial(Method.PROMPTSRC, Map.of("N_CTX_TEXT", "2", "N_CTX_VISION", "2",
+        "PROMPT_DEPTH_TEXT", "2", "PROMPT_DEPTH_VISION", "2", "GPA_MEAN", "2", "GPA_STD", "1", "TEMPLATES",
+        "a photo of a {}. | a drawing of a {}."));
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    ClipModel clip = TinyModel.clip();
+    ClipTokenizer tok = TinyModel.tokenizer();
+    ClipPreprocessor pre = ClipPreprocessor.openAi(clip.config().vision().imageSize());
+    Map<String, float[]> straight;
+    Map<String, float[]> lastEpoch = new LinkedHashMap<>();
+    try (PromptLearner l = PromptLearners.create(clip, tok, CLASSES, cfg)) {
+      new Trainer(l, pre, opt, tmp.resolve("a"), quiet).fit(train, false);
+      straight = values(l);
+    }
+    try (PromptLearner l = PromptLearners.create(clip, tok, CLASSES, cfg)) {
+      Trainer t = new Trainer(l, pre, opt, tmp.resolve("b"), quiet).onEpochEnd(e -> {
+        if (e.epoch() == 2) {
+          lastEpoch.putAll(values(l));
+          throw new IllegalStateException("killed");
+        }
+      });
+      assertThatThrownBy(() -> t.fit(train, true)).hasMessage("killed");
+    }
+    try (PromptLearner l = PromptLearners.create(clip, tok, CLASSES, cfg)) {
+      new Trainer(l, pre, opt, tmp.resolve("b"), quiet).fit(train, true);
+      Map<String, float[]> resumed = values(l);
+      for (String k : straight.keySet()) {
+        assertThat(resumed.get(k)).as(k).containsExactly(straight.get(k));
+        // a restarted sum would end at about 0.27 x the epoch-3 prompts; and the aggregate is not epoch 2's prompts
+        assertThat(straight.get(k)).as(k + " aggregated").isNotEqualTo(lastEpoch.get(k));
+      }
+    }
+  }
+
   @Test
   void aDivergingLossStopsWithTheStep(@TempDir Path tmp) throws IOException {
     List<Item> train = images(Files.createDirectories(tmp.resolve("img")));
