@@ -62,7 +62,7 @@ public final class Clip implements AutoCloseable {
     ClipModel model = ClipModel.create(ClipLoader.load(dir, LoadOptions.defaults()));
     try {
       ClipTokenizer tok = ClipTokenizer.fromDirectory(dir);
-      int r = model.config().vision().imageSize();
+      int r = model.config().imageSize();
       Path pre = dir.resolve("preprocessor_config.json");
       ClipPreprocessor p = Files.isRegularFile(pre) ? ClipPreprocessor.fromPreprocessorConfig(pre, r)
           : ClipPreprocessor.openAi(r);

@@ -96,7 +96,7 @@ public final class DataBench {
    */
   public Map<String, Object> loopOverhead(ClipConfig cfg, ClipTokenizer tok, int batch, int steps) {
     Map<String, Object> out = new LinkedHashMap<>();
-    int r = cfg.vision().imageSize();
+    int r = cfg.imageSize();
     float[] pixels = new float[batch * 3 * r * r];
     Random rnd = new Random(2);
     for (int i = 0; i < pixels.length; i++) {
@@ -137,7 +137,7 @@ public final class DataBench {
 
   /** RSS over {@code steps} full training steps (sampled 11 times). */
   public Map<String, Object> memory(ClipConfig cfg, ClipTokenizer tok, int batch, int steps) {
-    int r = cfg.vision().imageSize();
+    int r = cfg.imageSize();
     float[] pixels = new float[batch * 3 * r * r];
     long[] labels = new long[batch];
     List<String> classes = List.of("a", "b", "c", "d");

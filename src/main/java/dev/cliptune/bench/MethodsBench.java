@@ -127,7 +127,7 @@ public final class MethodsBench implements AutoCloseable {
   public static MethodConfig config(Method m, boolean ctxInit, ClipConfig clip) {
     String init = ctxInit ? "a photo of a" : "";
     int lt = clip.text().layers();
-    int lv = clip.vision().layers();
+    int lv = clip.isResNet() ? 0 : clip.vision().layers();
     Map<String, Object> keys = switch (m) {
       case COOP, COCOOP, MIP -> Map.of("N_CTX", 4, "CTX_INIT", init);
       case MAPLE -> Map.of("N_CTX", 2, "CTX_INIT", init, "PROMPT_DEPTH", Math.min(9, lt));
@@ -302,7 +302,7 @@ public final class MethodsBench implements AutoCloseable {
       this.methodConfig = config(spec.method(), ctxInit, config);
       this.m = manager.newSubManager();
       this.learner = PromptLearners.create(model, tokenizer, classNames(spec.classes()), methodConfig);
-      int r = config.vision().imageSize();
+      int r = config.imageSize();
       this.pixels = m.randomNormal(new Shape(spec.batch(), 3, r, r));
       long[] y = new long[spec.batch()];
       Random rnd = new Random(7);

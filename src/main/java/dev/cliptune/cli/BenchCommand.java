@@ -7,6 +7,7 @@ import dev.cliptune.bench.ClipBench;
 import dev.cliptune.bench.MatmulRate;
 import dev.cliptune.bench.MethodsBench;
 import dev.cliptune.clip.ClipConfig;
+import dev.cliptune.clip.ResNetConfig;
 import dev.cliptune.clip.TextConfig;
 import dev.cliptune.clip.VisionConfig;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
@@ -33,6 +34,24 @@ public final class BenchCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
+  /** The official ResNet CLIP {@code --backbone} names, null for none or ViT-B/16 (then {@code --size} applies). */
+  static ClipConfig resNet(String backbone, Object command) {
+    if (backbone == null || backbone.equals("ViT-B/16")) {
+      return null;
+    }
+    ClipConfig cfg = ResNetConfig.byName(backbone);
+    if (cfg == null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(command), "--backbone " + backbone
+          + ": expected ViT-B/16, RN50, RN101, RN50x4, RN50x16 or RN50x64");
+    }
+    return cfg;
+  }
+
+  /** {@code _rn50} for RN50: appended to the row ids of a ResNet run. */
+  static String rowSuffix(String backbone) {
+    return "_" + backbone.toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Model sizes the benchmarks can build. */
   enum Size {
     vitb16, tiny;
@@ -56,6 +75,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--size", defaultValue = "vitb16", description = "model size: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     Size size;
 
+    @Option(names = "--backbone", paramLabel = "NAME",
+        description = {"an official ResNet CLIP instead of --size: RN50, RN101, RN50x4, RN50x16, RN50x64 (random",
+            "weights of its shapes; row ids get the suffix _rn50, ...). ViT-B/16 (--size vitb16) is the default"})
+    String backbone;
+
     @Option(names = "--repeats", defaultValue = "3", description = "timed calls per row (median); default ${DEFAULT-VALUE}")
     int repeats;
 
@@ -71,10 +95,12 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      ClipConfig cfg = size.config();
+      ClipConfig rn = resNet(backbone, this);
+      ClipConfig cfg = rn != null ? rn : size.config();
+      String suffix = rn != null ? rowSuffix(backbone) : "";
       MatmulRate.Yardstick mm = MatmulRate.measure(2048, 7);
       System.out.println(mm.line("matmul_2048"));
-      ClipBench bench = new ClipBench(cfg, warmup, repeats);
+      ClipBench bench = new ClipBench(cfg, warmup, repeats, suffix);
       List<BenchRow> rows = bench.run(System.out, mm.bestGflops());
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("gemm", mm.path().json());
@@ -113,6 +139,11 @@ public final class BenchCommand implements Runnable {
 
     @Option(names = "--size", defaultValue = "vitb16", description = "model size: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     Size size;
+
+    @Option(names = "--backbone", paramLabel = "NAME",
+        description = {"an official ResNet CLIP instead of --size: RN50, RN101, ... (random weights of its shapes):",
+            "the CoOp, CoCoOp and MIP rows with ids suffixed _rn50, ... (no official figure to compare with)"})
+    String backbone;
 
     @Option(names = "--repeats", defaultValue = "3", description = "timed calls per row (median); default ${DEFAULT-VALUE}")
     int repeats;
@@ -161,6 +192,15 @@ public final class BenchCommand implements Runnable {
           specs.add(MethodsBench.spec(id.trim()));
         }
       }
+      ClipConfig cfg = size.config();
+      ClipConfig rn = resNet(backbone, this);
+      if (rn != null) {
+        cfg = rn;
+        String suffix = rowSuffix(backbone);
+        specs = specs.stream().filter(s -> !dev.cliptune.prompt.PromptLearners.insertsVisualPrompts(s.method()))
+            .map(s -> new MethodsBench.Spec(s.id() + suffix, s.method(), s.kind(), s.batch(), s.classes(), Double.NaN))
+            .toList();
+      }
       List<MethodsBench.Spec> memSpecs = new ArrayList<>();
       for (String id : memoryRows) {
         memSpecs.add(MethodsBench.spec(id.trim()));
@@ -185,7 +225,7 @@ public final class BenchCommand implements Runnable {
         System.out.println(mm.line("matmul_2048"));
         out.put("gemm", mm.path().json());
         out.put("matmul_2048", mm.json());
-        try (MethodsBench bench = new MethodsBench(size.config(), tok, warmup, repeats, System.out).settle(settle)
+        try (MethodsBench bench = new MethodsBench(cfg, tok, warmup, repeats, System.out).settle(settle)
             .profile(profile == null ? null : Files.createDirectories(profile))) {
           for (BenchRow r : bench.run(specs, System.out)) {
             out.put(r.id(), r.json());

@@ -18,6 +18,8 @@ import java.util.Map;
 /**
  * CLIP with a ViT image tower and a causal text tower (CLIP.md §2–5), frozen, on libtorch. Both towers are
  * written once with the insertion points every prompt learner needs ({@link TextInput}, {@link VisionInput}).
+ * A model whose configuration has a {@link ResNetConfig} runs OpenAI's {@link ModifiedResNet} as its image tower
+ * instead (no visual prompts: those enter ViT layers).
  *
  * <p>Arrays returned by the encoders belong to the manager of the caller's input; the weights live in the
  * model's own manager and are never modified.
@@ -27,7 +29,8 @@ public final class ClipModel implements AutoCloseable {
   private final NDManager manager;
   private final String identity;
 
-  // vision tower
+  // vision tower: a ModifiedResNet, or the ViT below (then resnet is null)
+  private final ModifiedResNet resnet;
   private final NDArray conv1;
   private final NDArray classEmbedding;
   private final NDArray visualPositional;
@@ -57,18 +60,25 @@ public final class ClipModel implements AutoCloseable {
     this.config = w.config();
     this.identity = w.sha256();
     this.manager = NDManager.newBaseManager(device);
-    VisionConfig vc = config.vision();
     TextConfig tc = config.text();
-    conv1 = load(w, "visual.conv1.weight");
-    classEmbedding = load(w, "visual.class_embedding");
-    visualPositional = load(w, "visual.positional_embedding");
-    lnPreW = load(w, "visual.ln_pre.weight");
-    lnPreB = load(w, "visual.ln_pre.bias");
-    visual = new Transformer(manager, blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(), vc.heads(),
-        vc.layerNormEps());
-    lnPostW = load(w, "visual.ln_post.weight");
-    lnPostB = load(w, "visual.ln_post.bias");
-    visualProj = load(w, "visual.proj");
+    if (config.isResNet()) {
+      resnet = new ModifiedResNet(config.resnet(), n -> load(w, n), manager, FOLD_BATCH_NORM);
+      conv1 = classEmbedding = visualPositional = lnPreW = lnPreB = lnPostW = lnPostB = visualProj = null;
+      visual = null;
+    } else {
+      VisionConfig vc = config.vision();
+      resnet = null;
+      conv1 = load(w, "visual.conv1.weight");
+      classEmbedding = load(w, "visual.class_embedding");
+      visualPositional = load(w, "visual.positional_embedding");
+      lnPreW = load(w, "visual.ln_pre.weight");
+      lnPreB = load(w, "visual.ln_pre.bias");
+      visual = new Transformer(manager, blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(),
+          vc.heads(), vc.layerNormEps());
+      lnPostW = load(w, "visual.ln_post.weight");
+      lnPostB = load(w, "visual.ln_post.bias");
+      visualProj = load(w, "visual.proj");
+    }
     tokenEmbedding = load(w, "token_embedding.weight");
     textPositional = load(w, "positional_embedding");
     text = new Transformer(manager, blocks(w, "transformer.resblocks.", tc.layers()), tc.width(), tc.heads(),
@@ -179,14 +189,27 @@ public final class ClipModel implements AutoCloseable {
   public static final int IMAGE_TOKENS_PER_CALL = 8 * 197;
 
   /**
+   * Pixels per call of a ModifiedResNet image tower on large batches (as {@link #IMAGE_TOKENS_PER_CALL}): 4 images
+   * at 224 px; chunks of 4 RN50 images ran twice as fast per image as one call of 8 (docs/BENCHMARKS.md).
+   */
+  public static final int RESNET_PIXELS_PER_CALL = 4 * 224 * 224;
+
+  /**
+   * Whether a ModifiedResNet folds each evaluation-mode BatchNorm into the convolution before it (docs/ARCHITECTURE.md
+   * says why this is the choice); false runs libtorch's {@code batch_norm} after each convolution as the official code.
+   */
+  public static final boolean FOLD_BATCH_NORM = false;
+
+  /**
    * {@code encode_image}: features of {@code pixels [B, 3, R, R]}, not normalised, {@code [B, E]}. Large batches
    * are encoded in chunks of {@link #IMAGE_TOKENS_PER_CALL} tokens (the rows are independent, so the result is the
    * batch's, up to the last bits of the kernels' summation order).
    */
   public NDArray encodeImage(NDArray pixels) {
     long b = pixels.getShape().get(0);
-    int g = config.vision().imageSize() / config.vision().patchSize();
-    long chunk = Math.max(1, IMAGE_TOKENS_PER_CALL / (g * g + 1));
+    long r = config.imageSize();
+    long chunk = resnet != null ? Math.max(1, RESNET_PIXELS_PER_CALL / (r * r))
+        : Math.max(1, IMAGE_TOKENS_PER_CALL / config.vision().tokens());
     if (b <= chunk) {
       return encodeImage(VisionInput.of(pixels), Probe.NONE);
     }
@@ -206,15 +229,22 @@ public final class ClipModel implements AutoCloseable {
     }
   }
 
-  /** The image tower with optional visual prompts (CLIP.md §4). */
+  /** The image tower with optional visual prompts (CLIP.md §4); a ModifiedResNet takes none. */
   public NDArray encodeImage(VisionInput in, Probe probe) {
-    VisionConfig vc = config.vision();
     NDArray pixels = in.pixels();
     Shape ps = pixels.getShape();
-    if (ps.dimension() != 4 || ps.get(1) != 3 || ps.get(2) != vc.imageSize() || ps.get(3) != vc.imageSize()) {
-      throw new IllegalArgumentException("image batch has shape " + ps + ", expected [B, 3, "
-          + vc.imageSize() + ", " + vc.imageSize() + "]");
+    int r = config.imageSize();
+    if (ps.dimension() != 4 || ps.get(1) != 3 || ps.get(2) != r || ps.get(3) != r) {
+      throw new IllegalArgumentException("image batch has shape " + ps + ", expected [B, 3, " + r + ", " + r + "]");
     }
+    if (resnet != null) {
+      if (in.prompts() != null || !in.deep().isEmpty()) {
+        throw new UnsupportedOperationException("visual prompts enter ViT layers; this CLIP's image encoder is a "
+            + "ModifiedResNet (" + config.image() + ")");
+      }
+      return resnet.forward(pixels, probe);
+    }
+    VisionConfig vc = config.vision();
     long b = ps.get(0);
     NDArray x;
     try (NDArray conv = Conv2d.conv2d(pixels, conv1, null, new Shape(vc.patchSize(), vc.patchSize()))

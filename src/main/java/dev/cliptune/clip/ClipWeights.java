@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * The complete weights of a ViT CLIP model in float32, under the names of the official OpenAI state
- * dict (see {@link #shapes(ClipConfig)}; {@code in_proj_weight} holds q, k, v stacked along rows,
+ * The complete weights of a CLIP model (ViT or ModifiedResNet image tower) in float32, under the names of the
+ * official OpenAI state dict (see {@link #shapes(ClipConfig)}; {@code in_proj_weight} holds q, k, v stacked along rows,
  * {@code visual.proj} is {@code [Dv, E]} and {@code text_projection} is {@code [Dt, E]}, both applied as
  * right-multiplications; {@code logit_scale} has shape {@code []}).
  *
@@ -153,11 +153,7 @@ public final class ClipWeights {
     MessageDigest md = sha();
     md.update(HASH_TAG.getBytes(StandardCharsets.UTF_8));
     md.update((byte) 0);
-    VisionConfig v = config.vision();
-    TextConfig t = config.text();
-    double[] cfg = {config.embedDim(), v.width(), v.layers(), v.heads(), v.patchSize(), v.imageSize(),
-        v.mlpHidden(), v.layerNormEps(), t.width(), t.layers(), t.heads(), t.contextLength(),
-        t.vocabSize(), t.mlpHidden(), t.layerNormEps()};
+    double[] cfg = configValues(config);
     ByteBuffer cb = ByteBuffer.allocate(8 * cfg.length).order(ByteOrder.LITTLE_ENDIAN);
     for (double d : cfg) {
       cb.putDouble(d);
@@ -167,6 +163,30 @@ public final class ClipWeights {
       md.update(d);
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  /**
+   * The configuration values hashed by {@link #sha256()}: the 15 values of the v1 scheme for a ViT; for a
+   * ModifiedResNet, {@code -1} (a tag no ViT value takes), embedDim, the four stage depths, width, attention-pool
+   * heads, imageSize, BatchNorm epsilon, then the text values of the v1 scheme.
+   */
+  private static double[] configValues(ClipConfig config) {
+    TextConfig t = config.text();
+    double[] text = {t.width(), t.layers(), t.heads(), t.contextLength(), t.vocabSize(), t.mlpHidden(),
+        t.layerNormEps()};
+    double[] vision;
+    if (config.isResNet()) {
+      ResNetConfig r = config.resnet();
+      vision = new double[] {-1, config.embedDim(), r.layers().get(0), r.layers().get(1), r.layers().get(2),
+          r.layers().get(3), r.width(), r.heads(), r.imageSize(), r.batchNormEps()};
+    } else {
+      VisionConfig v = config.vision();
+      vision = new double[] {config.embedDim(), v.width(), v.layers(), v.heads(), v.patchSize(), v.imageSize(),
+          v.mlpHidden(), v.layerNormEps()};
+    }
+    double[] all = Arrays.copyOf(vision, vision.length + text.length);
+    System.arraycopy(text, 0, all, vision.length, text.length);
+    return all;
   }
 
   private static byte[] tensorDigest(FloatTensor t) {
@@ -205,12 +225,27 @@ public final class ClipWeights {
    * (vision tower, text tower, {@code logit_scale}).
    */
   public static Map<String, long[]> shapes(ClipConfig cfg) {
-    VisionConfig v = cfg.vision();
     TextConfig t = cfg.text();
-    long dv = v.width();
     long dt = t.width();
     long e = cfg.embedDim();
     Map<String, long[]> m = new LinkedHashMap<>();
+    if (cfg.isResNet()) {
+      m.putAll(ModifiedResNet.shapes(cfg.resnet(), e));
+    } else {
+      visionShapes(m, cfg.vision(), e);
+    }
+    m.put("token_embedding.weight", new long[] {t.vocabSize(), dt});
+    m.put("positional_embedding", new long[] {t.contextLength(), dt});
+    blocks(m, "transformer.resblocks.", t.layers(), dt, t.mlpHidden());
+    m.put("ln_final.weight", new long[] {dt});
+    m.put("ln_final.bias", new long[] {dt});
+    m.put("text_projection", new long[] {dt, e});
+    m.put("logit_scale", new long[0]);
+    return m;
+  }
+
+  private static void visionShapes(Map<String, long[]> m, VisionConfig v, long e) {
+    long dv = v.width();
     m.put("visual.conv1.weight", new long[] {dv, 3, v.patchSize(), v.patchSize()});
     m.put("visual.class_embedding", new long[] {dv});
     m.put("visual.positional_embedding", new long[] {v.tokens(), dv});
@@ -220,14 +255,6 @@ public final class ClipWeights {
     m.put("visual.ln_post.weight", new long[] {dv});
     m.put("visual.ln_post.bias", new long[] {dv});
     m.put("visual.proj", new long[] {dv, e});
-    m.put("token_embedding.weight", new long[] {t.vocabSize(), dt});
-    m.put("positional_embedding", new long[] {t.contextLength(), dt});
-    blocks(m, "transformer.resblocks.", t.layers(), dt, t.mlpHidden());
-    m.put("ln_final.weight", new long[] {dt});
-    m.put("ln_final.bias", new long[] {dt});
-    m.put("text_projection", new long[] {dt, e});
-    m.put("logit_scale", new long[0]);
-    return m;
   }
 
   private static void blocks(Map<String, long[]> m, String prefix, int layers, long d, long hidden) {
@@ -267,10 +294,13 @@ public final class ClipWeights {
       float[] data = new float[Math.toIntExact(n)];
       if (name.equals("logit_scale")) {
         data[0] = (float) Math.log(100);
-      } else if (name.endsWith(".bias") || name.endsWith("_bias")) {
+      } else if (name.endsWith(".bias") || name.endsWith("_bias") || name.endsWith(".running_mean")) {
         // zeros
-      } else if (isLayerNormWeight(name)) {
-        Arrays.fill(data, 1f);
+      } else if (isLayerNormWeight(name) || isBatchNorm(cfg, name)) {
+        Arrays.fill(data, 1f); // LayerNorm and BatchNorm scales, BatchNorm running variances
+      } else if (cfg.isResNet() && e.getValue().length == 4) {
+        long fanIn = e.getValue()[1] * e.getValue()[2] * e.getValue()[3];
+        fillNormal(data, (float) Math.sqrt(2.0 / fanIn), seed, index); // He: activations keep their scale
       } else {
         fillNormal(data, 0.02f, seed, index);
       }
@@ -278,6 +308,12 @@ public final class ClipWeights {
       index++;
     }
     return new ClipWeights(cfg, out, "random(seed=" + seed + ", " + describe(cfg) + ")");
+  }
+
+  /** BatchNorm scales and running variances of a ResNet (filled with 1). */
+  private static boolean isBatchNorm(ClipConfig cfg, String name) {
+    return cfg.isResNet() && (name.endsWith(".running_var")
+        || (name.endsWith(".weight") && (name.matches(".*\\.bn\\d\\.weight") || name.endsWith("downsample.1.weight"))));
   }
 
   private static boolean isLayerNormWeight(String name) {
@@ -307,10 +343,18 @@ public final class ClipWeights {
 
   /** A one-line description of the dimensions, e.g. for messages. */
   public static String describe(ClipConfig c) {
-    VisionConfig v = c.vision();
     TextConfig t = c.text();
-    return "ViT image " + v.imageSize() + "/patch " + v.patchSize() + ", vision width " + v.width() + " x "
-        + v.layers() + " layers, " + v.heads() + " heads, MLP " + v.mlpHidden() + "; text width "
+    String image;
+    if (c.isResNet()) {
+      ResNetConfig r = c.resnet();
+      image = "ModifiedResNet image " + r.imageSize() + ", width " + r.width() + ", layers " + r.layers()
+          + ", attention pool " + r.attnPoolWidth() + " wide with " + r.heads() + " heads";
+    } else {
+      VisionConfig v = c.vision();
+      image = "ViT image " + v.imageSize() + "/patch " + v.patchSize() + ", vision width " + v.width() + " x "
+          + v.layers() + " layers, " + v.heads() + " heads, MLP " + v.mlpHidden();
+    }
+    return image + "; text width "
         + t.width() + " x " + t.layers() + " layers, " + t.heads() + " heads, MLP " + t.mlpHidden()
         + ", context " + t.contextLength() + ", vocab " + t.vocabSize() + "; embed " + c.embedDim();
   }

@@ -296,11 +296,14 @@ final class ManifestFixtures implements ParityRunner.FixtureContext {
   }
 
   private Check tokensCheck(String name, String refFile, String tensor, List<String> texts) {
-    long[] want = file(refFile).longs(tensor);
-    int ctx = contextLength();
+    return tokensCheck(name, file(refFile).longs(tensor), texts, tokenizer(), contextLength());
+  }
+
+  /** Token ids of {@code texts} ({@code [n, ctx]}, padded, not truncated) against the reference ids: exact. */
+  static Check tokensCheck(String name, long[] want, List<String> texts, ClipTokenizer tok, int ctx) {
     long[] got = new long[texts.size() * ctx];
     for (int i = 0; i < texts.size(); i++) {
-      System.arraycopy(tokenizer().tokenize(texts.get(i), ctx, false), 0, got, i * ctx, ctx);
+      System.arraycopy(tok.tokenize(texts.get(i), ctx, false), 0, got, i * ctx, ctx);
     }
     double err = Compare.maxAbs(got, want);
     return Check.compare(name, err, 0, err == 0 ? "" : Compare.firstDifference(got, want));

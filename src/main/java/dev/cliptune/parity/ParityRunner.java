@@ -57,7 +57,7 @@ public final class ParityRunner {
       }
       if (!selection.unused().isEmpty()) {
         throw new NotAFixtureSet("no check in " + dir + " matches --only " + String.join(",", selection.unused())
-            + " (selectors: tokenisation, preprocess, clip, methods, fewshot, a method name, a case id or a check name)");
+            + " (selectors: tokenisation, preprocess, clip, methods, fewshot, references, a method name, a case id or a check name)");
       }
       List<Check> results = new ArrayList<>();
       for (Planned p : chosen) {
@@ -98,7 +98,9 @@ public final class ParityRunner {
     Path manifest = dir.resolve("manifest.json");
     Path fewshot = dir.resolve("fewshot.json");
     if (Files.isRegularFile(manifest)) {
-      return new ManifestFixtures(dir, readJson(manifest));
+      JsonNode json = readJson(manifest);
+      // the checkpoints set (issue 10): its ResNet reference activations and method cases
+      return ResNetChecks.recognises(json) ? new ResNetChecks(dir, json) : new ManifestFixtures(dir, json);
     }
     if (Files.isRegularFile(fewshot)) {
       return new FewshotFixtures(dir, readJson(fewshot));

@@ -58,11 +58,7 @@ public record RunConfig(String model, Path dataRoot, List<String> datasets, Meth
     } else {
       Preset p = preset == null ? Presets.baseToNovel(method, datasets.isEmpty() ? null : datasets.get(0))
           : Presets.get(method, preset);
-      preset = p.name();
-      if (!p.backbone().startsWith("ViT")) {
-        throw new IllegalArgumentException("preset " + p.name() + " is for " + p.backbone()
-            + ": the prompt learners support ViT backbones only");
-      }
+      preset = p.name(); // the backbone it names is the model --model gives (RN50 presets need a ResNet CLIP)
       mc = MethodConfig.fromOfficial(method, p.methodKeys());
       t = TrainOptions.official(p.epochs(), p.batchSize(), p.lr(), seeds.get(0));
     }

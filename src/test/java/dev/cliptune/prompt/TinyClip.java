@@ -70,7 +70,7 @@ final class TinyClip {
 
   /** A seeded batch of "preprocessed" pixels {@code [b, 3, R, R]} (standard normal values). */
   static NDArray pixels(NDManager m, ClipModel clip, int b, long seed) {
-    int r = clip.config().vision().imageSize();
+    int r = clip.config().imageSize();
     float[] v = new float[b * 3 * r * r];
     Random rng = new Random(seed);
     for (int i = 0; i < v.length; i++) {

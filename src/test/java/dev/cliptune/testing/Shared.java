@@ -37,4 +37,9 @@ public final class Shared {
   public static Path fewshot() {
     return require(root().resolve("fixtures/fewshot"));
   }
+
+  /** The checkpoints set (issue 10): checkpoint files, the ResNet CLIP and its references. */
+  public static Path checkpoints() {
+    return require(root().resolve("fixtures/checkpoints"));
+  }
 }

@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads a ViT CLIP checkpoint directory into {@link ClipWeights} (OpenAI state-dict naming, float32).
+ * Loads a ViT CLIP checkpoint directory into {@link ClipWeights} (OpenAI state-dict naming, float32). OpenAI-named
+ * weights of a ResNet CLIP ({@code visual.layer1.*}, no {@code visual.proj}) are handed to {@link ResNetCheckpoint}.
  *
  * <p><b>Layouts</b>, told apart by the tensor names:
  *
@@ -98,7 +99,8 @@ public final class ClipLoader {
           + TensorStore.SINGLE + ")");
     }
     try (TensorStore store = TensorStore.open(dir)) {
-      return new Job(dir, store, opts != null ? opts : LoadOptions.defaults()).run();
+      LoadOptions o = opts != null ? opts : LoadOptions.defaults();
+      return ResNetCheckpoint.isResNet(store.names()) ? ResNetCheckpoint.load(dir, store, o) : new Job(dir, store, o).run();
     }
   }
 
@@ -128,10 +130,6 @@ public final class ClipLoader {
       } else if (n.startsWith("visual.") || n.startsWith("transformer.resblocks.")
           || n.equals("token_embedding.weight")) {
         openai = true;
-      }
-      if (n.startsWith("visual.attnpool.") || n.startsWith("visual.layer1.")) {
-        throw new ClipWeightsException(store.fileOf(n) + ": tensor '" + n + "' belongs to a ModifiedResNet "
-            + "image encoder; only ViT image encoders are supported");
       }
     }
     if (hf && openai) {

@@ -253,7 +253,7 @@ final class DeclaredConfig {
     DeclaredConfig c = new DeclaredConfig(file, Form.OPENAI);
     if (root.path("vision_layers").isArray()) {
       throw new ClipWeightsException(file + ": vision_layers is a list " + root.get("vision_layers")
-          + " (a ModifiedResNet image encoder); only ViT image encoders are supported");
+          + " (a ModifiedResNet image encoder), but the weights hold a ViT image encoder");
     }
     c.putPresent(Dim.EMBED, root, "embed_dim");
     c.putPresent(Dim.IMAGE, root, "image_resolution");

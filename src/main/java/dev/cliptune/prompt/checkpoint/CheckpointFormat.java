@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.ClipWeights;
+import dev.cliptune.clip.ImageEncoderConfig;
+import dev.cliptune.clip.ResNetConfig;
+import dev.cliptune.clip.TextConfig;
+import dev.cliptune.clip.VisionConfig;
 import dev.cliptune.config.Setting;
 import dev.cliptune.io.FloatTensor;
 import dev.cliptune.prompt.Method;
@@ -152,7 +156,7 @@ public final class CheckpointFormat {
     m.put(K_MODULE, learner.checkpointModule());
     m.put(K_PARAMETER_NAMES, json(parameterNames));
     m.put(K_BACKBONE_SHA, clip.identity());
-    m.put(K_BACKBONE_CONFIG, json(clip.config()));
+    m.put(K_BACKBONE_CONFIG, clipConfigJson(clip.config()));
     m.put(K_BACKBONE, ClipWeights.describe(clip.config()));
     m.put(K_CLASS_NAMES, json(learner.classNames()));
     m.put(K_TENSORS_SHA, tensorsSha256(tensors));
@@ -315,12 +319,27 @@ public final class CheckpointFormat {
     }
   }
 
+  /**
+   * {@code {"embedDim", "vision" | "resnet", "text"}}: the ViT form is the one written before ResNet CLIPs existed
+   * (so older checkpoints still read), a ResNet CLIP's image tower is under {@code resnet}.
+   */
+  static String clipConfigJson(ClipConfig c) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("embedDim", c.embedDim());
+    o.set(c.isResNet() ? "resnet" : "vision", JSON.valueToTree(c.image()));
+    o.set("text", JSON.valueToTree(c.text()));
+    return json(o);
+  }
+
   static ClipConfig parseClipConfig(Path file, String text) {
     try {
-      return JSON.readValue(text, ClipConfig.class);
-    } catch (JsonProcessingException e) {
+      JsonNode o = JSON.readTree(text);
+      ImageEncoderConfig image = o.has("resnet") ? JSON.treeToValue(o.get("resnet"), ResNetConfig.class)
+          : JSON.treeToValue(o.get("vision"), VisionConfig.class);
+      return new ClipConfig(o.path("embedDim").asInt(), image, JSON.treeToValue(o.get("text"), TextConfig.class));
+    } catch (JsonProcessingException | RuntimeException e) {
       throw new CheckpointException(file + ": __metadata__ " + K_BACKBONE_CONFIG + " is not a CLIP configuration: "
-          + e.getOriginalMessage());
+          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }
   }
 }
