@@ -64,8 +64,8 @@ final class BenchServeCommand implements Callable<Integer> {
       var cfg = dev.cliptune.clip.ClipConfig.vitB16();
       clip = new Clip(ClipModel.create(ClipWeights.random(cfg, 1)),
           ClipTokenizer.fromDirectory(Models.resolve(Models.BUILTIN_TINY)),
-          ClipPreprocessor.openAi(cfg.vision().imageSize()));
-      imageSize = cfg.vision().imageSize();
+          ClipPreprocessor.openAi(cfg.imageSize()));
+      imageSize = cfg.imageSize();
     } else {
       throw new IllegalArgumentException("--size " + size + ": expected tiny or vitb16");
     }

@@ -202,7 +202,7 @@ public final class ClassifyServer implements AutoCloseable {
     var model = classifier.clip().model();
     o.put("backbone_sha256", model.identity());
     o.put("backbone", dev.cliptune.clip.ClipWeights.describe(model.config()));
-    o.put("image_size", model.config().vision().imageSize());
+    o.put("image_size", model.config().imageSize());
     ArrayNode labels = o.putArray("labels");
     classifier.labels().forEach(labels::add);
     o.put("accepts_labels", classifier.acceptsLabels());
