@@ -46,15 +46,22 @@ public final class OfficialClip {
 
   private final HubConfig cfg;
   private final String baseUrl;
+  private final Map<String, String> models;
 
   /** Uses {@code cfg}'s timeouts, retries and progress setting; the base URL from the test override or OpenAI's. */
   public OfficialClip(HubConfig cfg) {
     this(cfg, baseUrlFromEnvironment());
   }
 
-  OfficialClip(HubConfig cfg, String baseUrl) {
+  /** For tests: another base URL and table (name → "sha256/file"). */
+  OfficialClip(HubConfig cfg, String baseUrl, Map<String, String> models) {
     this.cfg = cfg;
     this.baseUrl = baseUrl.replaceAll("/+$", "");
+    this.models = models;
+  }
+
+  OfficialClip(HubConfig cfg, String baseUrl) {
+    this(cfg, baseUrl, MODELS);
   }
 
   /** {@code clip.available_models()}, in clip.py's order. */
@@ -97,10 +104,10 @@ public final class OfficialClip {
    * downloaded (a cached file with another hash is replaced, as clip.py does, with a warning on {@code log}).
    */
   public Path fetch(String name, Path cacheDir, PrintStream log) {
-    String entry = MODELS.get(name);
+    String entry = models.get(name);
     if (entry == null) {
       throw new HubException(HubException.Kind.INVALID, "'" + name + "' is not one of clip.load's models: "
-          + String.join(", ", MODELS.keySet()));
+          + String.join(", ", models.keySet()));
     }
     String expected = entry.substring(0, entry.indexOf('/'));
     Path target = cacheDir.resolve(entry.substring(entry.indexOf('/') + 1));

@@ -65,6 +65,8 @@ final class FakeHub implements AutoCloseable {
   final Map<String, String> renamed = new ConcurrentHashMap<>();
   final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+  /** Other files the CDN serves, by raw path (OpenAI's {@code /clip/models/SHA256/FILE}). */
+  final Map<String, byte[]> files = new ConcurrentHashMap<>();
   /** sha256 → how many more GETs of it are cut off half-way. */
   final Map<String, AtomicInteger> drops = new ConcurrentHashMap<>();
   /** sha256 → how many more GETs of it stall for {@link #stallMillis} half-way. */
@@ -244,12 +246,12 @@ final class FakeHub implements AutoCloseable {
   private void cdn(HttpExchange ex) throws IOException {
     record("cdn", ex);
     String path = ex.getRequestURI().getRawPath();
-    String sha = path.startsWith("/blobs/") ? path.substring("/blobs/".length()) : "";
-    byte[] data = blobs.get(sha);
+    byte[] data = path.startsWith("/blobs/") ? blobs.get(path.substring("/blobs/".length())) : files.get(path);
     if (data == null) {
       error(ex, 404, null, "no such blob");
       return;
     }
+    String sha = sha256(data);
     if (corrupt.contains(sha)) {
       data = data.clone();
       data[data.length / 2] ^= 0x5a;
