@@ -89,6 +89,12 @@ public final class OfficialClip {
         .findFirst();
   }
 
+  /** Whether {@code file}'s sha256 is the one in {@code name}'s official URL. */
+  public static boolean matches(Path file, String name) throws IOException {
+    return Transfer.sha256(file).equals(sha256(name).orElseThrow(() -> new HubException(HubException.Kind.INVALID,
+        "'" + name + "' is not one of clip.load's models")));
+  }
+
   /** clip.load's default {@code download_root}: {@code ~/.cache/clip}. */
   public static Path defaultCacheDir() {
     return Path.of(System.getProperty("user.home"), ".cache", "clip");

@@ -49,6 +49,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class Transfer {
   static final int MAX_REDIRECTS = 10;
   private static final long MAX_SMALL_BODY = 64L << 20;
+  /** Files smaller than this (configs, vocabularies) download without a bar. */
+  private static final long BAR_MIN_BYTES = 1 << 20;
 
   /** Turns an HTTP error answer into the caller's error. */
   interface Errors {
@@ -134,7 +136,8 @@ final class Transfer {
         + String.format("%08x", ThreadLocalRandom.current().nextInt()) + ".incomplete");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          ProgressBar bar = cfg.progress() ? progressBar(label, expectedSize) : null) {
+          ProgressBar bar = cfg.progress() && (expectedSize < 0 || expectedSize >= BAR_MIN_BYTES)
+              ? progressBar(label, expectedSize) : null) {
         int retriesLeft = cfg.retries();
         while (true) {
           long before = ch.size();
