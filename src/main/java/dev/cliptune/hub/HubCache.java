@@ -1,6 +1,5 @@
 package dev.cliptune.hub;
 
-import dev.cliptune.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,23 @@ public final class HubCache {
     if (Files.isRegularFile(ref) && Files.readString(ref, StandardCharsets.UTF_8).equals(commit)) {
       return;
     }
-    AtomicFiles.writeString(ref, commit);
+    writeAtomically(ref, commit);
+  }
+
+  /**
+   * Temporary file + rename, like huggingface_hub's refs ({@code NAME.XXXXXXXX.tmp}); unlike
+   * {@code AtomicFiles}, the file gets the default permissions (umask), so a cache shared between users stays
+   * readable as Python's is.
+   */
+  private static void writeAtomically(Path target, String text) throws IOException {
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      replace(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private Path refPath(String repoId, String revision) {
@@ -108,7 +124,7 @@ public final class HubCache {
     Path tag = root.resolve("CACHEDIR.TAG");
     if (!Files.exists(tag)) {
       try {
-        AtomicFiles.writeString(tag, CACHEDIR_TAG);
+        writeAtomically(tag, CACHEDIR_TAG);
       } catch (IOException ignored) {
         // as huggingface_hub: the tag is a courtesy to backup tools
       }
@@ -128,11 +144,7 @@ public final class HubCache {
           + ".link");
       try {
         Files.createSymbolicLink(tmp, target);
-        try {
-          Files.move(tmp, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, pointer, StandardCopyOption.REPLACE_EXISTING);
-        }
+        replace(tmp, pointer);
         return;
       } catch (UnsupportedOperationException | IOException e) {
         Files.deleteIfExists(tmp);
@@ -142,7 +154,23 @@ public final class HubCache {
     if (newBlob) {
       Files.move(blob, pointer, StandardCopyOption.REPLACE_EXISTING);
     } else {
-      AtomicFiles.write(pointer, out -> Files.copy(blob, out));
+      Path tmp = pointer.resolveSibling(pointer.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8)
+          + ".tmp");
+      try {
+        Files.copy(blob, tmp);
+        replace(tmp, pointer);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  /** Renames {@code tmp} over {@code target}, atomically where the file system can. */
+  static void replace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
