@@ -13,12 +13,15 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Which files of a hub repository make a CLIP model, in the order of preference the issue and
- * {@code transformers} / {@code open_clip} use: an HF {@code CLIPModel} ({@code config.json} with
- * {@code model.safetensors}, else {@code model.safetensors.index.json}, else {@code pytorch_model.bin}, else
- * {@code pytorch_model.bin.index.json}, plus the tokenizer and preprocessor files), else an open_clip model
- * ({@code open_clip_config.json} with {@code open_clip_model.safetensors}, else
- * {@code open_clip_pytorch_model.bin}, the "safe alternative" first as {@code download_pretrained_from_hf} does).
+ * Which files of a hub repository make a CLIP model: an open_clip model when the repository has
+ * {@code open_clip_config.json} and its weights ({@code open_clip_model.safetensors}, else
+ * {@code open_clip_pytorch_model.bin}: the "safe alternative" first, as {@code download_pretrained_from_hf} does),
+ * else an HF {@code CLIPModel} ({@code config.json} with {@code model.safetensors}, else
+ * {@code model.safetensors.index.json}, else {@code pytorch_model.bin}, else {@code pytorch_model.bin.index.json}),
+ * with the tokenizer and preprocessor files that are there. open_clip comes first because the repositories that
+ * carry both are open_clip's: LAION's hold the same weights in both layouts, and timm's
+ * ({@code timm/vit_base_patch16_clip_224.openai}, ...) have a {@code config.json} and {@code model.safetensors}
+ * that are timm's, not a {@code CLIPModel}.
  */
 public final class ClipFiles {
   public static final List<String> HF_WEIGHTS = List.of("model.safetensors", "model.safetensors.index.json",
@@ -36,19 +39,19 @@ public final class ClipFiles {
   record Choice(List<String> files, String index) {}
 
   static Choice choose(Collection<String> available, String what) {
-    String hfWeights = first(HF_WEIGHTS, available);
-    if (available.contains(HF_CONFIG) && hfWeights != null) {
-      List<String> files = new ArrayList<>(List.of(HF_CONFIG));
-      HF_EXTRAS.stream().filter(available::contains).forEach(files::add);
-      files.add(hfWeights);
-      return new Choice(files, hfWeights.endsWith(".index.json") ? hfWeights : null);
-    }
     String ocWeights = first(OPEN_CLIP_WEIGHTS, available);
     if (available.contains(OPEN_CLIP_CONFIG) && ocWeights != null) {
       List<String> files = new ArrayList<>(List.of(OPEN_CLIP_CONFIG));
       HF_EXTRAS.stream().filter(available::contains).forEach(files::add);
       files.add(ocWeights);
       return new Choice(files, null);
+    }
+    String hfWeights = first(HF_WEIGHTS, available);
+    if (available.contains(HF_CONFIG) && hfWeights != null) {
+      List<String> files = new ArrayList<>(List.of(HF_CONFIG));
+      HF_EXTRAS.stream().filter(available::contains).forEach(files::add);
+      files.add(hfWeights);
+      return new Choice(files, hfWeights.endsWith(".index.json") ? hfWeights : null);
     }
     List<String> names = new ArrayList<>(new TreeSet<>(available));
     String listing = names.size() > 25 ? String.join(", ", names.subList(0, 25)) + ", ... (" + names.size()

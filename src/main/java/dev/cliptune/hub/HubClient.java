@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -128,9 +127,7 @@ public final class HubClient {
     }
     FileMetadata meta = null;
     HubException error = null;
-    if (cfg.offline()) {
-      error = null;
-    } else {
+    if (!cfg.offline()) {
       try {
         meta = metadata(repoId, rev, filename);
       } catch (HubException e) {
@@ -392,10 +389,5 @@ public final class HubClient {
       }
     }
     return out.toString();
-  }
-
-  /** The files {@link #snapshot} would pick among {@code names} (for callers that list a repository). */
-  public static List<String> chooseFiles(List<String> names) {
-    return ClipFiles.choose(names, "the repository").files();
   }
 }

@@ -71,6 +71,10 @@ class HubClientTest {
     Path repoDir = cache.resolve("models--openai--clip-tiny");
     assertThat(snap).isEqualTo(repoDir.resolve("snapshots").resolve(commit));
     assertThat(Files.readString(repoDir.resolve("refs/main"))).isEqualTo(commit); // no newline, as Python writes
+    // refs get the default permissions (umask), as Python's, not a temporary file's 0600
+    Path probe = Files.createFile(tmp.resolve("probe"));
+    assertThat(Files.getPosixFilePermissions(repoDir.resolve("refs/main")))
+        .isEqualTo(Files.getPosixFilePermissions(probe));
     assertThat(names(snap)).containsExactlyInAnyOrder("config.json", "vocab.json", "merges.txt",
         "preprocessor_config.json", "model.safetensors"); // not the .bin, README or flax weights
     for (String f : names(snap)) {
@@ -404,10 +408,14 @@ class HubClientTest {
     assertThat(ClipFiles.choose(List.of("open_clip_config.json", "open_clip_pytorch_model.bin",
         "open_clip_model.safetensors", "README.md"), "r").files())
         .containsExactly("open_clip_config.json", "open_clip_model.safetensors");
-    // a repository with both layouts (LAION's): the HF CLIPModel files, not a mix
+    // both layouts: open_clip's files, not a mix (LAION's repositories hold the same weights twice; timm's
+    // config.json and model.safetensors are a timm model, not a CLIPModel)
     assertThat(ClipFiles.choose(List.of("open_clip_config.json", "open_clip_pytorch_model.bin", "config.json",
         "pytorch_model.bin", "vocab.json", "merges.txt"), "r").files())
-        .containsExactly("config.json", "vocab.json", "merges.txt", "pytorch_model.bin");
+        .containsExactly("open_clip_config.json", "vocab.json", "merges.txt", "open_clip_pytorch_model.bin");
+    assertThat(ClipFiles.choose(List.of("open_clip_config.json", "open_clip_model.safetensors",
+        "open_clip_pytorch_model.bin", "config.json", "model.safetensors", "README.md"), "r").files())
+        .containsExactly("open_clip_config.json", "open_clip_model.safetensors");
   }
 
   private void assertNoIncomplete() throws IOException {
