@@ -85,10 +85,21 @@ public final class HubClient {
     try {
       info = revisionInfo(repoId, rev);
     } catch (HubException e) {
-      if (e.cacheMayAnswer()) {
-        return fromCache(repoId, rev, e);
+      if (!e.cacheMayAnswer()) {
+        throw e;
       }
-      throw e;
+      Optional<Path> cached = cachedSnapshot(repoId, rev);
+      if (cached.isPresent()) {
+        return cached.get();
+      }
+      if (e.kind() != HubException.Kind.NETWORK) {
+        throw notCached(repoId, rev, "a CLIP model", e);
+      }
+      try {
+        info = retrying(() -> revisionInfo(repoId, rev), e); // not cached: now worth waiting for the hub
+      } catch (HubException again) {
+        throw again.kind() == HubException.Kind.NETWORK ? notCached(repoId, rev, "a CLIP model", again) : again;
+      }
     }
     try {
       cache.writeRef(repoId, rev, info.sha());
@@ -153,14 +164,38 @@ public final class HubClient {
   }
 
   private Path fromCache(String repoId, String rev, HubException cause) {
+    return cachedSnapshot(repoId, rev).orElseThrow(() -> notCached(repoId, rev, "a CLIP model", cause));
+  }
+
+  /** The complete snapshot the cache has for {@code rev} (a commit, or through {@code refs/}). */
+  private Optional<Path> cachedSnapshot(String repoId, String rev) {
     String commit = isCommit(rev) ? rev : cache.readRef(repoId, rev).orElse(null);
-    if (commit != null) {
-      Path snap = cache.snapshotDir(repoId, commit);
-      if (ClipFiles.complete(snap)) {
-        return snap;
+    return Optional.ofNullable(commit).map(c -> cache.snapshotDir(repoId, c)).filter(ClipFiles::complete);
+  }
+
+  /**
+   * Calls {@code call} again after a network error, up to {@code cfg.retries()} times with growing pauses (1, 2,
+   * 4, 8, 8 ... times the retry delay), as huggingface_hub retries once the cache could not answer.
+   */
+  private <T> T retrying(java.util.function.Supplier<T> call, HubException first) {
+    HubException last = first;
+    for (int i = 0; i < cfg.retries(); i++) {
+      try {
+        Thread.sleep(cfg.retryDelay().toMillis() << Math.min(i, 3));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw last;
+      }
+      try {
+        return call.get();
+      } catch (HubException e) {
+        if (e.kind() != HubException.Kind.NETWORK) {
+          throw e;
+        }
+        last = e;
       }
     }
-    throw notCached(repoId, rev, "a CLIP model", cause);
+    throw last;
   }
 
   private HubException notCached(String repoId, String rev, String what, HubException cause) {
@@ -250,7 +285,16 @@ public final class HubClient {
     if (Files.exists(pointer)) {
       return pointer;
     }
-    return fetch(repoId, metadata(repoId, commit, filename), filename, sibling);
+    FileMetadata meta;
+    try {
+      meta = metadata(repoId, commit, filename);
+    } catch (HubException e) {
+      if (e.kind() != HubException.Kind.NETWORK) {
+        throw e;
+      }
+      meta = retrying(() -> metadata(repoId, commit, filename), e);
+    }
+    return fetch(repoId, meta, filename, sibling);
   }
 
   private Path fetch(String repoId, FileMetadata meta, String filename, Sibling sibling) throws IOException {

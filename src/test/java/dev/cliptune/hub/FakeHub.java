@@ -73,6 +73,8 @@ final class FakeHub implements AutoCloseable {
   final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
   final Set<String> corrupt = ConcurrentHashMap.newKeySet();
   volatile boolean ignoreRange;
+  /** How many more hub requests are answered 503. */
+  final AtomicInteger unavailable = new AtomicInteger();
   volatile long stallMillis = 3000;
 
   FakeHub() throws IOException {
@@ -165,6 +167,10 @@ final class FakeHub implements AutoCloseable {
 
   private void hub(HttpExchange ex) throws IOException {
     record("hub", ex);
+    if (unavailable.getAndDecrement() > 0) {
+      error(ex, 503, null, "Service Unavailable");
+      return;
+    }
     String path = ex.getRequestURI().getRawPath();
     if (path.startsWith("/api/models/") && path.contains("/revision/")) {
       int at = path.indexOf("/revision/");

@@ -262,6 +262,37 @@ class HubClientTest {
   }
 
   @Test
+  void anUnavailableHubIsRetriedWhenTheCacheCannotAnswer() throws IOException {
+    String commit = tinyRepo("openai/clip-tiny");
+    hub.unavailable.set(2);
+    Path snap = client(null).snapshot("openai/clip-tiny", null);
+    assertThat(snap.getFileName().toString()).isEqualTo(commit);
+    assertThat(hub.requests("hub")).filteredOn(r -> r.rawPath().startsWith("/api/")).hasSize(3);
+
+    hub.unavailable.set(100); // cached now: the first 503 falls back to refs/main, no retries
+    int before = hub.requests.size();
+    assertThat(client(null).snapshot("openai/clip-tiny", null)).isEqualTo(snap);
+    assertThat(hub.requests).hasSize(before + 1);
+  }
+
+  @Test
+  void withSymlinksDisabledSnapshotsHoldCopies() throws IOException {
+    tinyRepo("openai/clip-tiny");
+    Map<String, String> env = new HashMap<>();
+    env.put("HF_HOME", tmp.resolve("hf").toString());
+    env.put("HF_ENDPOINT", hub.endpoint());
+    env.put("HF_HUB_DISABLE_SYMLINKS", "1");
+    HubClient client = new HubClient(HubConfig.fromEnvironment(env, tmp.toString()).withProgress(false));
+    Path snap = client.snapshot("openai/clip-tiny", null);
+    for (String f : names(snap)) {
+      assertThat(Files.isSymbolicLink(snap.resolve(f))).isFalse();
+      assertThat(Files.readAllBytes(snap.resolve(f))).isEqualTo(Files.readAllBytes(TINY.resolve(f)));
+    }
+    // a new blob is moved into the snapshot, as huggingface_hub does without symlinks
+    assertThat(names(cache.resolve("models--openai--clip-tiny/blobs"))).isEmpty();
+  }
+
+  @Test
   void aWrongSha256IsRefusedAndNothingIsCached() throws IOException {
     String commit = tinyRepo("openai/clip-tiny");
     byte[] weights = Files.readAllBytes(TINY.resolve("model.safetensors"));
