@@ -67,10 +67,15 @@ final class Transfer {
   private final HubConfig cfg;
 
   Transfer(HubConfig cfg) {
+    this(cfg, System.getenv());
+  }
+
+  /** With the proxy variables of {@code env} ({@link EnvProxySelector}). */
+  Transfer(HubConfig cfg, Map<String, String> env) {
     this.cfg = cfg;
     this.client = HttpClient.newBuilder().connectTimeout(cfg.downloadTimeout())
         .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1)
-        .proxy(ProxySelector.getDefault()).build();
+        .proxy(new EnvProxySelector(env, ProxySelector.getDefault())).build();
   }
 
   /** HEAD {@code url}, following relative redirects only (repository renames), as huggingface_hub does. */
