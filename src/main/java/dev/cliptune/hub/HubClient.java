@@ -311,20 +311,20 @@ public final class HubClient {
     Map<String, String> headers = new LinkedHashMap<>(headers());
     Transfer.dropAuthAcrossOrigins(resolveUrl(repoId, meta.commit(), filename), meta.location(), headers);
     String label = repoId + "/" + filename;
-    transfer.download(meta.location(), headers, blob, meta.size(), file -> verify(file, label, meta, sibling), label,
-        (status, h, url) -> hubError(status, h, url, repoId, meta.commit(), filename));
+    transfer.download(meta.location(), headers, blob, meta.size(),
+        (file, sha256) -> verify(file, sha256, label, meta, sibling), label, (status, h, url) -> hubError(status, h, url, repoId, meta.commit(), filename));
     cache.link(pointer, blob, true, cfg.disableSymlinks());
     return pointer;
   }
 
   /** sha256 for LFS files (the etag is the sha256); the git blob id for files stored in git. */
-  private static void verify(Path file, String label, FileMetadata meta, Sibling sibling) throws IOException {
+  private static void verify(Path file, String sha256, String label, FileMetadata meta, Sibling sibling)
+      throws IOException {
     String lfs = sibling != null ? sibling.lfsSha256() : null;
     if (HubCache.SHA256.matcher(meta.etag()).matches() || lfs != null) {
-      String actual = Transfer.sha256(file);
       for (String expected : new String[] {HubCache.SHA256.matcher(meta.etag()).matches() ? meta.etag() : null, lfs}) {
-        if (expected != null && !expected.equals(actual)) {
-          throw new HubException(HubException.Kind.INTEGRITY, label + ": the downloaded file's sha256 is " + actual
+        if (expected != null && !expected.equals(sha256)) {
+          throw new HubException(HubException.Kind.INTEGRITY, label + ": the downloaded file's sha256 is " + sha256
               + ", the hub declared " + expected + "; the download was refused and nothing was cached");
         }
       }

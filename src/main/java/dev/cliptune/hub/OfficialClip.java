@@ -130,8 +130,7 @@ public final class OfficialClip {
       }
       URI url = URI.create(baseUrl + "/" + entry);
       new Transfer(cfg).download(url, Map.of("User-Agent", "cliptune; java/" + System.getProperty("java.version")),
-          target, -1, file -> {
-            String actual = Transfer.sha256(file);
+          target, -1, (file, actual) -> {
             if (!actual.equals(expected)) {
               throw new HubException(HubException.Kind.INTEGRITY, name + " from " + url + ": the downloaded file's"
                   + " SHA256 is " + actual + ", the URL says " + expected + "; the download was refused");

@@ -55,9 +55,12 @@ final class Transfer {
     HubException map(int status, HttpHeaders headers, URI url);
   }
 
-  /** Checks a finished download before it is renamed into place; throws {@link HubException} to refuse it. */
+  /**
+   * Checks a finished download before it is renamed into place; throws {@link HubException} to refuse it.
+   * {@code sha256} is the hex SHA-256 of the file, computed while it arrived.
+   */
   interface Check {
-    void verify(Path file) throws IOException;
+    void verify(Path file, String sha256) throws IOException;
   }
 
   /** A response whose body was read into memory. */
@@ -137,15 +140,17 @@ final class Transfer {
     Files.createDirectories(target.toAbsolutePath().getParent());
     Path tmp = target.resolveSibling(target.getFileName() + "."
         + String.format("%08x", ThreadLocalRandom.current().nextInt()) + ".incomplete");
+    String sha256;
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           ProgressBar bar = cfg.progress() && (expectedSize < 0 || expectedSize >= BAR_MIN_BYTES)
               ? progressBar(label, expectedSize) : null) {
         int retriesLeft = cfg.retries();
+        Hash hash = new Hash();
         while (true) {
           long before = ch.size();
           try {
-            fetch(url, headers, ch, bar, errors);
+            fetch(url, headers, ch, bar, hash, errors);
             if (expectedSize >= 0 && ch.size() < expectedSize) {
               throw new IOException("the connection ended after " + ch.size() + " of " + expectedSize + " bytes");
             }
@@ -163,21 +168,22 @@ final class Transfer {
           }
         }
         ch.force(true);
+        sha256 = hash.hashed == ch.size() ? hash.hex() : null;
       }
       long size = Files.size(tmp);
       if (expectedSize >= 0 && size != expectedSize) {
         throw new HubException(HubException.Kind.INTEGRITY, label + " from " + url + ": expected " + expectedSize
             + " bytes, received " + size + "; the download was refused");
       }
-      check.verify(tmp);
+      check.verify(tmp, sha256 != null ? sha256 : sha256(tmp)); // re-read only if a write failed half-way
       HubCache.replace(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
     }
   }
 
-  private void fetch(URI url, Map<String, String> headers, FileChannel ch, ProgressBar bar, Errors errors)
-      throws IOException {
+  private void fetch(URI url, Map<String, String> headers, FileChannel ch, ProgressBar bar, Hash hash,
+      Errors errors) throws IOException {
     URI current = url;
     Map<String, String> h = new LinkedHashMap<>(headers);
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -187,7 +193,7 @@ final class Transfer {
       if (offset > 0) {
         b.header("Range", "bytes=" + offset + "-");
       }
-      Sink sink = new Sink(ch, bar);
+      Sink sink = new Sink(ch, bar, hash);
       CompletableFuture<HttpResponse<Long>> cf = client.sendAsync(b.build(), info -> {
         int s = info.statusCode();
         if (s == 200) {
@@ -368,14 +374,16 @@ final class Transfer {
   private static final class Sink implements HttpResponse.BodySubscriber<Long> {
     private final FileChannel ch;
     private final ProgressBar bar;
+    private final Hash hash;
     private final CompletableFuture<Long> done = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile long lastNanos = Long.MAX_VALUE;
     private long received;
 
-    Sink(FileChannel ch, ProgressBar bar) {
+    Sink(FileChannel ch, ProgressBar bar, Hash hash) {
       this.ch = ch;
       this.bar = bar;
+      this.hash = hash;
     }
 
     /** Prepares to write from byte {@code offset} (0: the server sent everything, start the file again). */
@@ -383,6 +391,7 @@ final class Transfer {
       try {
         if (offset == 0) {
           ch.truncate(0);
+          hash.reset();
         }
         ch.position(offset);
         if (bar != null) {
@@ -427,9 +436,11 @@ final class Transfer {
     public void onNext(List<ByteBuffer> items) {
       try {
         for (ByteBuffer b : items) {
+          ByteBuffer copy = b.duplicate();
           while (b.hasRemaining()) {
             received += ch.write(b);
           }
+          hash.update(copy, ch.position());
         }
         lastNanos = System.nanoTime();
         if (bar != null) {
@@ -449,6 +460,37 @@ final class Transfer {
     @Override
     public void onComplete() {
       done.complete(received);
+    }
+  }
+
+  /** SHA-256 of the bytes written so far, valid while {@code hashed} equals the file's length. */
+  private static final class Hash {
+    private MessageDigest md = newDigest();
+    long hashed;
+
+    void reset() {
+      md = newDigest();
+      hashed = 0;
+    }
+
+    /** Adds {@code bytes}, which end at file position {@code end}; a gap makes the hash unusable. */
+    void update(ByteBuffer bytes, long end) {
+      if (hashed == end - bytes.remaining()) {
+        md.update(bytes);
+        hashed = end;
+      }
+    }
+
+    String hex() {
+      return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest newDigest() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 }
