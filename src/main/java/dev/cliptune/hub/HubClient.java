@@ -92,7 +92,7 @@ public final class HubClient {
       if (cached.isPresent()) {
         return cached.get();
       }
-      if (e.kind() != HubException.Kind.NETWORK) {
+      if (e.kind() != HubException.Kind.NETWORK || refused(e)) {
         throw notCached(repoId, rev, "a CLIP model", e);
       }
       try {
@@ -174,6 +174,19 @@ public final class HubClient {
   }
 
   /**
+   * A connection refused outright (no hub at that address: offline machine, wrong HF_ENDPOINT) is not retried;
+   * huggingface_hub retries it too, which costs 23 s for nothing.
+   */
+  private static boolean refused(HubException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException && !(t instanceof java.net.http.HttpConnectTimeoutException)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Calls {@code call} again after a network error, up to {@code cfg.retries()} times with growing pauses (1, 2,
    * 4, 8, 8 ... times the retry delay), as huggingface_hub retries once the cache could not answer.
    */
@@ -203,7 +216,8 @@ public final class HubClient {
         || cause.kind() == HubException.Kind.UNAUTHORIZED)) {
       return cause; // as huggingface_hub: these are the user's to fix, not a connectivity problem
     }
-    String why = cause == null ? "HF_HUB_OFFLINE is set" : "the hub could not be asked: " + cause.getMessage();
+    String why = cause == null ? "HF_HUB_OFFLINE is set" : "the hub could not be asked (" + cause.getMessage()
+        + "); check the network and HF_ENDPOINT";
     return new HubException(HubException.Kind.NOT_CACHED, repoId + " at revision '" + rev + "': " + what
         + " is not in the hub cache " + cache.root() + " and " + why, cause);
   }
@@ -289,7 +303,7 @@ public final class HubClient {
     try {
       meta = metadata(repoId, commit, filename);
     } catch (HubException e) {
-      if (e.kind() != HubException.Kind.NETWORK) {
+      if (e.kind() != HubException.Kind.NETWORK || refused(e)) {
         throw e;
       }
       meta = retrying(() -> metadata(repoId, commit, filename), e);

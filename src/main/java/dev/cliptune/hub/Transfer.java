@@ -3,9 +3,11 @@ package dev.cliptune.hub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -158,6 +160,11 @@ final class Transfer {
           } catch (IOException e) {
             if (ch.size() > before) {
               retriesLeft = cfg.retries();
+            }
+            if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
+              // as huggingface_hub: no retry when the server cannot be reached at all, only when a transfer broke
+              throw new HubException(HubException.Kind.NETWORK, "cannot reach " + url + " to download " + label + ": "
+                  + describe(e), e);
             }
             if (e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException)
                 || retriesLeft-- <= 0) {

@@ -416,6 +416,19 @@ class HubClientTest {
   }
 
   @Test
+  void theTestJvmCannotReachTheInternetOrTheUsersCache() {
+    // pom.xml points the hub and OpenAI's URLs at a closed loopback port for every test
+    HubConfig env = HubConfig.fromEnvironment();
+    assertThat(env.endpoint()).isEqualTo("http://127.0.0.1:9");
+    assertThat(OfficialClip.baseUrlFromEnvironment()).startsWith("http://127.0.0.1:9/");
+    assertThat(env.cacheDir().toString()).contains("test-hf-home");
+    assertThat(env.token()).isEmpty();
+    assertThatThrownBy(() -> HubClient.fromEnvironment().snapshot("openai/clip-vit-base-patch16", "main"))
+        .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.kind()).isEqualTo(HubException.Kind.NOT_CACHED))
+        .hasMessageContaining("http://127.0.0.1:9");
+  }
+
+  @Test
   void urlsAreQuotedAsHfHubUrlQuotesThem() {
     HubClient client = client(null);
     assertThat(client.resolveUrl("openai/clip-vit-base-patch16", "refs/pr/10", "a b/model+1.json").toString())
