@@ -145,8 +145,7 @@ final class Transfer {
     String sha256;
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          ProgressBar bar = cfg.progress() && (expectedSize < 0 || expectedSize >= BAR_MIN_BYTES)
-              ? progressBar(label, expectedSize) : null) {
+          Progress bar = new Progress(label, expectedSize)) {
         int retriesLeft = cfg.retries();
         Hash hash = new Hash();
         while (true) {
@@ -189,7 +188,7 @@ final class Transfer {
     }
   }
 
-  private void fetch(URI url, Map<String, String> headers, FileChannel ch, ProgressBar bar, Hash hash,
+  private void fetch(URI url, Map<String, String> headers, FileChannel ch, Progress bar, Hash hash,
       Errors errors) throws IOException {
     URI current = url;
     Map<String, String> h = new LinkedHashMap<>(headers);
@@ -204,10 +203,12 @@ final class Transfer {
       CompletableFuture<HttpResponse<Long>> cf = client.sendAsync(b.build(), info -> {
         int s = info.statusCode();
         if (s == 200) {
+          bar.start(info.headers().firstValueAsLong("Content-Length").orElse(-1));
           return sink.from(0); // a full answer, also to a Range request: start again (huggingface_hub does)
         }
         if (s == 206) {
           long start = contentRangeStart(info.headers());
+          bar.start(contentRangeTotal(info.headers()));
           return start == offset ? sink.from(offset) : BodySubscribers.replacing(-2L);
         }
         return BodySubscribers.replacing(-1L);
@@ -330,6 +331,15 @@ final class Transfer {
     }
   }
 
+  private static long contentRangeTotal(HttpHeaders headers) {
+    String v = headers.firstValue("Content-Range").orElse("");
+    try {
+      return Long.parseLong(v.substring(v.lastIndexOf('/') + 1).strip());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
   private static void closeQuietly(InputStream in) {
     try {
       in.close();
@@ -380,14 +390,14 @@ final class Transfer {
   /** Writes a response body to the download's file as it arrives; remembers when bytes last came. */
   private static final class Sink implements HttpResponse.BodySubscriber<Long> {
     private final FileChannel ch;
-    private final ProgressBar bar;
+    private final Progress bar;
     private final Hash hash;
     private final CompletableFuture<Long> done = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile long lastNanos = Long.MAX_VALUE;
     private long received;
 
-    Sink(FileChannel ch, ProgressBar bar, Hash hash) {
+    Sink(FileChannel ch, Progress bar, Hash hash) {
       this.ch = ch;
       this.bar = bar;
       this.hash = hash;
@@ -401,9 +411,7 @@ final class Transfer {
           hash.reset();
         }
         ch.position(offset);
-        if (bar != null) {
-          bar.stepTo(offset);
-        }
+        bar.stepTo(offset);
       } catch (IOException e) {
         done.completeExceptionally(e);
       }
@@ -450,9 +458,7 @@ final class Transfer {
           hash.update(copy, ch.position());
         }
         lastNanos = System.nanoTime();
-        if (bar != null) {
-          bar.stepTo(ch.position());
-        }
+        bar.stepTo(ch.position());
         subscription.request(1);
       } catch (IOException e) {
         abort(e);
@@ -467,6 +473,42 @@ final class Transfer {
     @Override
     public void onComplete() {
       done.complete(received);
+    }
+  }
+
+  /**
+   * The progress bar of one download (size, rate, ETA), drawn from the first answer on, so that a server that cannot
+   * be reached draws nothing; the size is the expected one, else the answer's. Small files get none.
+   */
+  private final class Progress implements AutoCloseable {
+    private final String label;
+    private final long expected;
+    private volatile ProgressBar bar;
+
+    Progress(String label, long expected) {
+      this.label = label;
+      this.expected = expected;
+    }
+
+    void start(long total) {
+      long size = expected >= 0 ? expected : total;
+      if (bar == null && cfg.progress() && (size < 0 || size >= BAR_MIN_BYTES)) {
+        bar = progressBar(label, size);
+      }
+    }
+
+    void stepTo(long n) {
+      ProgressBar b = bar;
+      if (b != null) {
+        b.stepTo(n);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.close();
+      }
     }
   }
 
