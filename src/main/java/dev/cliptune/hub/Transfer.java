@@ -151,7 +151,7 @@ final class Transfer {
         while (true) {
           long before = ch.size();
           try {
-            fetch(url, headers, ch, bar, hash, errors);
+            fetch(url, headers, ch, bar, hash, expectedSize, errors);
             if (expectedSize >= 0 && ch.size() < expectedSize) {
               throw new IOException("the connection ended after " + ch.size() + " of " + expectedSize + " bytes");
             }
@@ -188,7 +188,7 @@ final class Transfer {
     }
   }
 
-  private void fetch(URI url, Map<String, String> headers, FileChannel ch, Progress bar, Hash hash,
+  private void fetch(URI url, Map<String, String> headers, FileChannel ch, Progress bar, Hash hash, long expectedSize,
       Errors errors) throws IOException {
     URI current = url;
     Map<String, String> h = new LinkedHashMap<>(headers);
@@ -199,7 +199,7 @@ final class Transfer {
       if (offset > 0) {
         b.header("Range", "bytes=" + offset + "-");
       }
-      Sink sink = new Sink(ch, bar, hash);
+      Sink sink = new Sink(ch, bar, hash, expectedSize >= 0 ? expectedSize : Long.MAX_VALUE, current);
       CompletableFuture<HttpResponse<Long>> cf = client.sendAsync(b.build(), info -> {
         int s = info.statusCode();
         if (s == 200) {
@@ -255,6 +255,9 @@ final class Transfer {
         throw new IOException("download from " + url + " cancelled", e);
       } catch (ExecutionException e) {
         Throwable c = e.getCause();
+        if (c instanceof HubException hub) {
+          throw hub;
+        }
         throw c instanceof IOException io ? io : new IOException(c);
       } catch (InterruptedException e) {
         cf.cancel(true);
@@ -392,15 +395,19 @@ final class Transfer {
     private final FileChannel ch;
     private final Progress bar;
     private final Hash hash;
+    private final long limit;
+    private final URI url;
     private final CompletableFuture<Long> done = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile long lastNanos = Long.MAX_VALUE;
     private long received;
 
-    Sink(FileChannel ch, Progress bar, Hash hash) {
+    Sink(FileChannel ch, Progress bar, Hash hash, long limit, URI url) {
       this.ch = ch;
       this.bar = bar;
       this.hash = hash;
+      this.limit = limit;
+      this.url = url;
     }
 
     /** Prepares to write from byte {@code offset} (0: the server sent everything, start the file again). */
@@ -451,6 +458,11 @@ final class Transfer {
     public void onNext(List<ByteBuffer> items) {
       try {
         for (ByteBuffer b : items) {
+          if (ch.position() + b.remaining() > limit) {
+            abort(new HubException(HubException.Kind.INTEGRITY, url + " sent more than the " + limit
+                + " bytes announced; the download was refused"));
+            return;
+          }
           ByteBuffer copy = b.duplicate();
           while (b.hasRemaining()) {
             received += ch.write(b);

@@ -73,6 +73,8 @@ final class FakeHub implements AutoCloseable {
   final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
   final Set<String> corrupt = ConcurrentHashMap.newKeySet();
   volatile boolean ignoreRange;
+  /** Bytes the CDN appends to every blob (a server sending more than it announced). */
+  volatile int extraBytes;
   /** How many more hub requests are answered 503. */
   final AtomicInteger unavailable = new AtomicInteger();
   volatile long stallMillis = 3000;
@@ -261,6 +263,9 @@ final class FakeHub implements AutoCloseable {
     if (corrupt.contains(sha)) {
       data = data.clone();
       data[data.length / 2] ^= 0x5a;
+    }
+    if (extraBytes > 0) {
+      data = java.util.Arrays.copyOf(data, data.length + extraBytes);
     }
     long start = 0;
     String range = ex.getRequestHeaders().getFirst("Range");

@@ -313,6 +313,18 @@ class HubClientTest {
   }
 
   @Test
+  void moreBytesThanAnnouncedAreRefusedWithoutFillingTheDisk() throws IOException {
+    String commit = tinyRepo("openai/clip-tiny");
+    hub.extraBytes = 50 << 20;
+    assertThatThrownBy(() -> client(null).snapshot("openai/clip-tiny", null))
+        .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.kind()).isEqualTo(HubException.Kind.INTEGRITY))
+        .hasMessageContaining("sent more than the " + TINY.resolve("model.safetensors").toFile().length() + " bytes");
+    assertThat(hub.requests("cdn")).hasSize(1); // refused, not retried
+    assertThat(cache.resolve("models--openai--clip-tiny/snapshots/" + commit + "/model.safetensors")).doesNotExist();
+    assertNoIncomplete();
+  }
+
+  @Test
   void aGatedRepositoryNeedsTheToken() throws IOException {
     tinyRepo("org/gated");
     hub.repo("org/gated").gated = true;
