@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         ProtocolCommands.ZeroShot.class, ProtocolCommands.LinearProbe.class, ProtocolCommands.Base2New.class,
         ProtocolCommands.XData.class, ProtocolCommands.Dg.class, ProtocolCommands.FewShot.class,
         dev.cliptune.world.WorldCommand.class, PretrainCommand.class, DemoCommand.class,
-        ReportCommand.class, PredictCommand.class, ServeCommand.class})
+        ReportCommand.class, PredictCommand.class, ServeCommand.class, ModelsCommand.class,
+        DownloadCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
