@@ -127,7 +127,8 @@ public final class ClipWeights {
    * int64 LE, each float's raw IEEE bits as int32 LE)}; the result is {@code SHA-256(utf8(tag) 0x00,
    * 15 configuration values as float64 LE (embedDim; vision width, layers, heads, patchSize, imageSize,
    * mlpHidden, layerNormEps; text width, layers, heads, contextLength, vocabSize, mlpHidden,
-   * layerNormEps), then d of every tensor in {@link String#compareTo} order of the names)} where tag is
+   * layerNormEps), when a tower's activation is not QuickGELU {@code utf8("activations <vision> <text>")} with
+   * the HF names, then d of every tensor in {@link String#compareTo} order of the names)} where tag is
    * {@value #HASH_TAG}. The configuration is included because head counts and epsilons change the
    * model without changing any tensor.
    */
@@ -163,6 +164,10 @@ public final class ClipWeights {
       cb.putDouble(d);
     }
     md.update(cb.array());
+    if (v.activation() != Activation.QUICK_GELU || t.activation() != Activation.QUICK_GELU) {
+      // v1 hashes of QuickGELU models stay as they were; another activation is a different model
+      md.update(("activations " + v.activation().hfName + " " + t.activation().hfName).getBytes(StandardCharsets.UTF_8));
+    }
     for (byte[] d : digests) {
       md.update(d);
     }
@@ -312,7 +317,9 @@ public final class ClipWeights {
     return "ViT image " + v.imageSize() + "/patch " + v.patchSize() + ", vision width " + v.width() + " x "
         + v.layers() + " layers, " + v.heads() + " heads, MLP " + v.mlpHidden() + "; text width "
         + t.width() + " x " + t.layers() + " layers, " + t.heads() + " heads, MLP " + t.mlpHidden()
-        + ", context " + t.contextLength() + ", vocab " + t.vocabSize() + "; embed " + c.embedDim();
+        + ", context " + t.contextLength() + ", vocab " + t.vocabSize() + "; embed " + c.embedDim()
+        + (v.activation() != Activation.QUICK_GELU || t.activation() != Activation.QUICK_GELU
+            ? "; MLP activation " + v.activation().hfName + " (vision), " + t.activation().hfName + " (text)" : "");
   }
 
   @Override

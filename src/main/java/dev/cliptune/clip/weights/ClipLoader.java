@@ -1,6 +1,7 @@
 package dev.cliptune.clip.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cliptune.clip.Activation;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.ClipWeightsException;
@@ -69,7 +70,9 @@ public final class ClipLoader {
 
   /** Naming scheme of the tensors in a checkpoint. */
   public enum Layout {
-    HF("HuggingFace CLIPModel layout"), OPENAI("OpenAI state-dict layout");
+    HF("HuggingFace CLIPModel layout"), OPENAI("OpenAI state-dict layout"),
+    /** OpenAI names with a ModifiedResNet image encoder ({@code visual.layer1.*}, {@code visual.attnpool.*}). */
+    OPENAI_RESNET("OpenAI state-dict layout, ResNet image encoder");
 
     public final String label;
 
@@ -86,25 +89,63 @@ public final class ClipLoader {
   }
 
   /**
-   * Loads the checkpoint in {@code dir} (a directory with {@code model.safetensors} or its sharded
-   * index, and optionally {@code config.json}). A null {@code opts} means {@link LoadOptions#defaults()}.
+   * Loads a checkpoint: a model directory (the first of {@code model.safetensors}, {@code
+   * model.safetensors.index.json}, {@code pytorch_model.bin}, {@code pytorch_model.bin.index.json}, {@code
+   * open_clip_model.safetensors}, {@code open_clip_pytorch_model.bin}), or one file of any format
+   * {@link dev.cliptune.io.TensorFiles} reads ({@code .safetensors}, torch.save {@code .bin}/{@code .pt}, legacy
+   * torch.save, TorchScript {@code .pt} such as {@code ~/.cache/clip/ViT-B-16.pt}) or a sharded {@code
+   * *.index.json}. The configuration beside it ({@code config.json} or {@code open_clip_config.json}) is
+   * optional. A null {@code opts} means {@link LoadOptions#defaults()}.
    *
    * @throws ClipWeightsException when the checkpoint is incomplete, inconsistent or unsupported
    * @throws dev.cliptune.io.SafeTensorsException when a safetensors file is unreadable or truncated
+   * @throws dev.cliptune.io.torch.TorchFileException when a PyTorch file is refused (the message says why)
    */
-  public static ClipWeights load(Path dir, LoadOptions opts) {
-    if (!Files.isDirectory(dir)) {
-      throw new ClipWeightsException(dir + ": not a directory (expected a checkpoint directory with "
-          + TensorStore.SINGLE + ")");
-    }
-    try (TensorStore store = TensorStore.open(dir)) {
-      return new Job(dir, store, opts != null ? opts : LoadOptions.defaults()).run();
+  public static ClipWeights load(Path path, LoadOptions opts) {
+    try (TensorStore store = TensorStore.open(path)) {
+      LoadOptions o = opts != null ? opts : LoadOptions.defaults();
+      Layout layout = detect(store);
+      if (layout == Layout.OPENAI_RESNET) {
+        return loadResNet(store, o);
+      }
+      return new Job(store, o, layout).run();
     }
   }
 
-  /** The layout of the checkpoint in {@code dir}, from its tensor names. */
-  public static Layout detectLayout(Path dir) {
-    try (TensorStore store = TensorStore.open(dir)) {
+  /**
+   * The ResNet branch: the file was read (any format) into OpenAI-named tensors; building the ModifiedResNet
+   * image encoder from them is the ResNet model's job ({@link #readFloatTensors} gives the tensors).
+   */
+  private static ClipWeights loadResNet(TensorStore store, LoadOptions opts) {
+    throw new ClipWeightsException(store.mainFile() + ": a ResNet CLIP (tensors visual.layer1.*, visual.attnpool.*"
+        + " in the " + Layout.OPENAI_RESNET.label + "): its weights are readable but cliptune cannot build the "
+        + "ModifiedResNet image encoder yet; use a ViT CLIP (e.g. ViT-B/16)");
+  }
+
+  /**
+   * Every floating-point tensor of a checkpoint (file or directory, any format) as float32 under its stored
+   * name (open_clip's {@code text.} prefix dropped), in file order, with the configuration file beside it.
+   * Integer buffers ({@code num_batches_tracked}, {@code position_ids}, the JIT integers) are left out.
+   */
+  public static StateDict readFloatTensors(Path path) {
+    try (TensorStore store = TensorStore.open(path)) {
+      Map<String, FloatTensor> out = new LinkedHashMap<>();
+      for (String n : store.names()) {
+        TensorInfo t = store.info(n);
+        if (t.dtype().isFloating()) {
+          out.put(n, new FloatTensor(n, t.shape(), store.floats(n)));
+        }
+      }
+      return new StateDict(out, store.mainFile(), store.configFile(), store.description());
+    }
+  }
+
+  /** Float32 tensors of a checkpoint by stored name, where they came from and the configuration beside them. */
+  public record StateDict(Map<String, FloatTensor> tensors, Path file, Path configFile, String description) {}
+
+  /** The layout of the checkpoint at {@code path} (file or directory), from its tensor names. */
+  public static Layout detectLayout(Path path) {
+    try (TensorStore store = TensorStore.open(path)) {
       return detect(store);
     }
   }
@@ -118,6 +159,7 @@ public final class ClipLoader {
   static Layout detect(TensorStore store) {
     boolean hf = false;
     boolean openai = false;
+    boolean resnet = false;
     List<String> some = new ArrayList<>();
     for (String n : store.names()) {
       if (some.size() < 5) {
@@ -130,8 +172,7 @@ public final class ClipLoader {
         openai = true;
       }
       if (n.startsWith("visual.attnpool.") || n.startsWith("visual.layer1.")) {
-        throw new ClipWeightsException(store.fileOf(n) + ": tensor '" + n + "' belongs to a ModifiedResNet "
-            + "image encoder; only ViT image encoders are supported");
+        resnet = true;
       }
     }
     if (hf && openai) {
@@ -139,19 +180,24 @@ public final class ClipLoader {
           + " and OpenAI names (visual.*, transformer.resblocks.*); expected one layout");
     }
     if (!hf && !openai) {
-      throw new ClipWeightsException(store.mainFile() + ": not a CLIP checkpoint: expected tensors named "
-          + "'vision_model.*'/'text_model.*' (HuggingFace CLIPModel) or 'visual.*'/'token_embedding.weight' "
-          + "(OpenAI state dict); found e.g. " + some);
+      throw new ClipWeightsException(ClipWeightsException.NOT_CLIP, store.mainFile() + ": not a CLIP checkpoint: "
+          + "no CLIP weights (expected tensors named 'vision_model.*'/'text_model.*' (HuggingFace CLIPModel) or "
+          + "'visual.*'/'token_embedding.weight' (OpenAI state dict)); found e.g. " + some);
     }
-    return hf ? Layout.HF : Layout.OPENAI;
+    return hf ? Layout.HF : resnet ? Layout.OPENAI_RESNET : Layout.OPENAI;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Name mapping: how one OpenAI tensor is made from the file's tensors
 
   /** How an OpenAI-named tensor is obtained from the file's tensors. */
-  sealed interface Recipe permits Direct, Transposed, Stacked {
+  sealed interface Recipe permits Direct, Transposed, Stacked, Scalar {
     List<String> sources();
+
+    /** Whether source {@code i} with stored shape {@code found} fits the expected source shape. */
+    default boolean accepts(int i, long[] found, long[] expected) {
+      return Arrays.equals(found, expected);
+    }
 
     /** The source shapes that give the OpenAI shape {@code s}. */
     List<long[]> sourceShapes(long[] s);
@@ -174,6 +220,30 @@ public final class ClipLoader {
     public long[] shape(TensorStore st) {
       TensorInfo t = st.info(src);
       return t == null ? null : t.shape();
+    }
+
+    public float[] read(TensorStore st, long[] shape) {
+      return st.floats(src);
+    }
+  }
+
+  /** A scalar that open_clip stores with shape {@code [1]} ({@code logit_scale}); {@code []} and {@code [1]} fit. */
+  record Scalar(String src) implements Recipe {
+    public List<String> sources() {
+      return List.of(src);
+    }
+
+    public List<long[]> sourceShapes(long[] s) {
+      return List.of(s);
+    }
+
+    @Override
+    public boolean accepts(int i, long[] found, long[] expected) {
+      return found.length == 0 || (found.length == 1 && found[0] == 1);
+    }
+
+    public long[] shape(TensorStore st) {
+      return st.info(src) == null ? null : new long[0];
     }
 
     public float[] read(TensorStore st, long[] shape) {
@@ -277,7 +347,10 @@ public final class ClipLoader {
       "mlp.c_proj.bias", "mlp.fc2.bias");
 
   static Recipe recipe(Layout layout, String o) {
-    if (layout == Layout.OPENAI) {
+    if (o.equals("logit_scale")) {
+      return new Scalar(o);
+    }
+    if (layout != Layout.HF) {
       return new Direct(o);
     }
     if (o.equals("text_projection")) {
@@ -317,7 +390,6 @@ public final class ClipLoader {
   private record Heads(int value, String from) {}
 
   private static final class Job {
-    final Path dir;
     final TensorStore store;
     final LoadOptions opts;
     final Layout layout;
@@ -325,11 +397,10 @@ public final class ClipLoader {
     final Map<Dim, Evidence> inferred = new EnumMap<>(Dim.class);
     final List<String> notes = new ArrayList<>();
 
-    Job(Path dir, TensorStore store, LoadOptions opts) {
-      this.dir = dir;
+    Job(TensorStore store, LoadOptions opts, Layout layout) {
       this.store = store;
       this.opts = opts;
-      this.layout = detect(store);
+      this.layout = layout;
     }
 
     ClipWeights run() {
@@ -347,17 +418,22 @@ public final class ClipLoader {
         long[] s = shapes.get(n);
         data.put(n, new FloatTensor(n, s, recipes.get(n).read(store, s)));
       });
-      String source = dir.toAbsolutePath().normalize() + " (" + layout.label + ", " + store.description()
-          + (declared != null ? ", " + CONFIG : "") + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)) + ")";
+      String source = store.mainFile().toAbsolutePath().normalize() + " (" + layout.label + ", " + store.description()
+          + (declared != null ? ", " + declared.file.getFileName() : "")
+          + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)) + ")";
       return new ClipWeights(cfg, data, source);
     }
 
     void readConfig() {
-      Path file = dir.resolve(CONFIG);
-      if (!Files.isRegularFile(file)) {
+      Path file = store.configFile();
+      if (file == null) {
         return;
       }
       JsonNode root = DeclaredConfig.readJson(file);
+      if (file.getFileName().toString().equals(TensorStore.OPEN_CLIP_CONFIG)) {
+        declared = DeclaredConfig.parseOpenClip(file, root);
+        return;
+      }
       DeclaredConfig.Form form = DeclaredConfig.detectForm(root);
       if (form == null && layout == Layout.HF) {
         form = DeclaredConfig.Form.HF; // transformers would take every default
@@ -470,8 +546,10 @@ public final class ClipLoader {
       Heads th = heads(false, tw);
       double veps = declared != null ? declared.visionEps : DeclaredConfig.DEFAULT_EPS;
       double teps = declared != null ? declared.textEps : DeclaredConfig.DEFAULT_EPS;
-      return new ClipConfig(embed, new VisionConfig(vw, vl, vh.value(), patch, image, vmlp, veps),
-          new TextConfig(tw, tl, th.value(), context, vocab, tmlp, teps));
+      Activation vact = declared != null ? declared.visionAct : Activation.QUICK_GELU;
+      Activation tact = declared != null ? declared.textAct : Activation.QUICK_GELU;
+      return new ClipConfig(embed, new VisionConfig(vw, vl, vh.value(), patch, image, vmlp, veps, vact),
+          new TextConfig(tw, tl, th.value(), context, vocab, tmlp, teps, tact));
     }
 
     /** Inferred value, else the declared one, else a missing-tensor error naming the tensor needed. */
@@ -559,7 +637,7 @@ public final class ClipLoader {
           if (t == null) {
             problems.add(store.mainFile() + ": missing tensor '" + src + "'" + alias + ", expected shape "
                 + Arrays.toString(expected.get(i)));
-          } else if (!Arrays.equals(t.shape(), expected.get(i))) {
+          } else if (!r.accepts(i, t.shape(), expected.get(i))) {
             problems.add(store.fileOf(src) + ": tensor '" + src + "'" + alias + " has shape " + t.shapeString()
                 + ", expected " + Arrays.toString(expected.get(i)));
           } else if (!t.dtype().isFloating()) {

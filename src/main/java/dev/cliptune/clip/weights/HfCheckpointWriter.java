@@ -75,7 +75,7 @@ public final class HfCheckpointWriter {
     text.put("num_hidden_layers", c.text().layers());
     text.put("num_attention_heads", c.text().heads());
     text.put("max_position_embeddings", c.text().contextLength());
-    text.put("hidden_act", "quick_gelu");
+    text.put("hidden_act", c.text().activation().hfName);
     text.put("layer_norm_eps", c.text().layerNormEps());
     text.put("bos_token_id", c.text().vocabSize() - 2);
     text.put("eos_token_id", c.text().vocabSize() - 1);
@@ -89,7 +89,7 @@ public final class HfCheckpointWriter {
     vision.put("num_channels", 3);
     vision.put("image_size", c.vision().imageSize());
     vision.put("patch_size", c.vision().patchSize());
-    vision.put("hidden_act", "quick_gelu");
+    vision.put("hidden_act", c.vision().activation().hfName);
     vision.put("layer_norm_eps", c.vision().layerNormEps());
     Map<String, Object> top = new LinkedHashMap<>();
     top.put("architectures", List.of("CLIPModel"));
