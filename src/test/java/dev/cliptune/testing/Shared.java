@@ -34,6 +34,11 @@ public final class Shared {
     return require(root().resolve("fixtures/parity-next"));
   }
 
+  /** The checkpoint fixture set (PyTorch files of every format, references, hostile files). */
+  public static Path checkpoints() {
+    return require(root().resolve("fixtures/checkpoints"));
+  }
+
   public static Path fewshot() {
     return require(root().resolve("fixtures/fewshot"));
   }
