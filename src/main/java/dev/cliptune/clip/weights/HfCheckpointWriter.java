@@ -34,6 +34,8 @@ public final class HfCheckpointWriter {
       ClipLoader.Recipe r = ClipLoader.recipe(ClipLoader.Layout.HF, e.getKey());
       if (r instanceof ClipLoader.Direct d) {
         st.putFloats(d.src(), t.data(), t.shape());
+      } else if (r instanceof ClipLoader.Scalar sc) {
+        st.putFloats(sc.src(), t.data(), t.shape());
       } else if (r instanceof ClipLoader.Transposed tr) {
         int rows = (int) t.shape()[0];
         int cols = (int) t.shape()[1];

@@ -71,7 +71,6 @@ public final class TorchFile implements TensorFile {
   private final FileChannel channel;
   private final Map<String, Tensor> tensors;
   private final Map<String, Region> regions;
-  private final Map<String, ByteBuffer> mapped = new HashMap<>();
 
   private TorchFile(Path path, Format format, FileChannel channel, Map<String, Tensor> tensors,
       Map<String, Region> regions) {
@@ -498,29 +497,29 @@ public final class TorchFile implements TensorFile {
     return Map.of();
   }
 
-  private synchronized ByteBuffer storage(StorageRef s) {
-    ByteBuffer b = mapped.get(s.key());
-    if (b == null) {
-      Region r = regions.get(s.key());
-      if (r.inflated() != null) {
-        b = ByteBuffer.wrap(r.inflated());
-      } else if (r.length() == 0) {
-        b = ByteBuffer.allocate(0);
-      } else {
-        if (r.length() > Integer.MAX_VALUE) {
-          throw new TorchFileException("bad-tensor", path + ": storage '" + s.key() + "' is over 2 GiB");
-        }
-        try {
-          b = channel.map(FileChannel.MapMode.READ_ONLY, r.position(), r.length());
-        } catch (IOException e) {
-          throw new TorchFileException("unreadable", path + ": cannot map storage '" + s.key() + "': "
-              + e.getMessage(), e);
-        }
+  /**
+   * A storage's bytes, little-endian: a fresh read-only mapping of its region for each read (as {@link
+   * dev.cliptune.io.SafeTensors} does), so mapped pages are released with the buffer rather than held until close.
+   */
+  private ByteBuffer storage(StorageRef s) {
+    Region r = regions.get(s.key());
+    ByteBuffer b;
+    if (r.inflated() != null) {
+      b = ByteBuffer.wrap(r.inflated());
+    } else if (r.length() == 0) {
+      b = ByteBuffer.allocate(0);
+    } else {
+      if (r.length() > Integer.MAX_VALUE) {
+        throw new TorchFileException("bad-tensor", path + ": storage '" + s.key() + "' is over 2 GiB");
       }
-      b = b.order(ByteOrder.LITTLE_ENDIAN);
-      mapped.put(s.key(), b);
+      try {
+        b = channel.map(FileChannel.MapMode.READ_ONLY, r.position(), r.length());
+      } catch (IOException e) {
+        throw new TorchFileException("unreadable", path + ": cannot map storage '" + s.key() + "': "
+            + e.getMessage(), e);
+      }
     }
-    return b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    return b.order(ByteOrder.LITTLE_ENDIAN);
   }
 
   @Override
@@ -610,7 +609,6 @@ public final class TorchFile implements TensorFile {
 
   @Override
   public void close() {
-    mapped.clear();
     close(channel);
   }
 
