@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads a ViT CLIP checkpoint directory into {@link ClipWeights} (OpenAI state-dict naming, float32).
+ * Loads a ViT CLIP checkpoint (a file or a directory) into {@link ClipWeights} (OpenAI state-dict naming,
+ * float32); a ResNet CLIP is detected by its names and branches off before any ViT logic.
  *
  * <p><b>Layouts</b>, told apart by the tensor names:
  *
@@ -41,10 +42,13 @@ import org.slf4j.LoggerFactory;
  *       {@code transformer.resblocks.*}, ...), used as is.
  * </ul>
  *
- * <p><b>Files</b>: tensors from {@code model.safetensors}, or from the shards listed in {@code
- * model.safetensors.index.json}; F16/BF16/F64 are converted to float32. An optional {@code config.json}
- * is either a transformers {@code CLIPConfig} (see {@link HfClipConfig}) or the keyword arguments of the
- * official {@code build_model} ({@code vision_width}, {@code transformer_heads}, ...).
+ * <p><b>Files</b>: any file {@link dev.cliptune.io.TensorFiles} reads (safetensors, torch.save zip or legacy,
+ * TorchScript), the shards of a {@code *.index.json}, or a directory's first weights file ({@link
+ * TensorStore#WEIGHT_FILES}); F16/BF16/F64 are converted to float32. The configuration beside the weights is
+ * optional: a transformers {@code CLIPConfig} (see {@link HfClipConfig}), the keyword arguments of the official
+ * {@code build_model} ({@code vision_width}, {@code transformer_heads}, ...), or open_clip's {@code
+ * open_clip_config.json} (which also says whether the MLPs use QuickGELU or exact GELU). open_clip's {@code
+ * logit_scale} of shape {@code [1]} is read as a scalar.
  *
  * <p><b>Dimensions</b> are inferred from the tensors as the official {@code build_model} does (vision
  * width and patch from the patch-embedding convolution, grid from the vision position embedding, layer
