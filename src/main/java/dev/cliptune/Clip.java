@@ -67,7 +67,7 @@ public final class Clip implements AutoCloseable {
    * {@code preprocess_cfg} mean/std when present (else CLIP's defaults at the model's resolution).
    */
   public static Clip load(Path path) {
-    Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+    Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().normalize().getParent();
     ClipModel model = ClipModel.create(ClipLoader.load(path, LoadOptions.defaults()));
     try {
       ClipTokenizer tok = tokenizerBeside(path);
@@ -92,7 +92,7 @@ public final class Clip implements AutoCloseable {
    * BPE file of openai/CLIP); an error naming the places looked at otherwise.
    */
   public static ClipTokenizer tokenizerBeside(Path path) {
-    Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+    Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().normalize().getParent();
     if (Files.isRegularFile(dir.resolve("vocab.json")) || Files.isRegularFile(dir.resolve("merges.txt"))) {
       return ClipTokenizer.fromDirectory(dir);
     }

@@ -221,6 +221,33 @@ class TorchFileTest {
   }
 
   @Test
+  void everyStorageTypeDecodes() throws IOException {
+    byte[] pkl = PickleBytes.proto2().op('}', '(')
+        .unicode("bf16").tensor("BFloat16Storage", "0", 2, 0, new int[] {2}, new int[] {1})
+        .unicode("f64").tensor("DoubleStorage", "1", 2, 1, new int[] {1}, new int[] {1})
+        .unicode("i64").tensor("LongStorage", "2", 2, 0, new int[] {2}, new int[] {1})
+        .unicode("i32").tensor("IntStorage", "3", 2, 0, new int[] {2}, new int[] {1})
+        .unicode("u8").tensor("ByteStorage", "4", 3, 0, new int[] {3}, new int[] {1})
+        .unicode("bool").tensor("BoolStorage", "5", 2, 0, new int[] {2}, new int[] {1})
+        .op('u', '.').bytes();
+    ByteBuffer f64 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(9).putDouble(-0.25);
+    ByteBuffer i64 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-5).putLong(1L << 40);
+    ByteBuffer i32 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-7).putInt(70000);
+    Map<String, byte[]> st = Map.of("0", new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0}, "1", f64.array(),
+        "2", i64.array(), "3", i32.array(), "4", new byte[] {0, (byte) 200, 7}, "5", new byte[] {1, 0});
+    try (TensorFile t = TensorFiles.open(zip("dtypes.pt", "x/", pkl, false, "little", st))) {
+      assertThat(t.floats("bf16")).containsExactly(1f, -3f);
+      assertThat(t.floats("f64")).containsExactly(-0.25f);
+      assertThat(t.longs("i64")).containsExactly(-5, 1L << 40);
+      assertThat(t.longs("i32")).containsExactly(-7, 70000);
+      assertThat(t.longs("u8")).containsExactly(0, 200, 7);
+      assertThat(t.longs("bool")).containsExactly(1, 0);
+      assertThat(t.info("bool").dtype()).isEqualTo(DType.BOOL);
+      assertThatThrownBy(() -> t.floats("u8")).hasMessageContaining("'u8' is uint8, expected a floating-point dtype");
+    }
+  }
+
+  @Test
   void bigEndianMissingRecordsAndTrailingBytesAreRefused() throws IOException {
     Map<String, byte[]> st = Map.of("0", floats(0, 1, 2, 3, 4, 5, 6, 7));
     assertThatThrownBy(() -> TensorFiles.open(zip("be.pt", "a/", twoViews(), false, "big", st)))
