@@ -221,6 +221,21 @@ class TorchFileTest {
   }
 
   @Test
+  void trainingCheckpointsAreUnwrapped() throws IOException {
+    // open_clip's epoch_N.pt: {"epoch": 3, "name": ..., "state_dict": {"module.<key>": tensor}}
+    byte[] pkl = PickleBytes.proto2().op('}', '(').unicode("epoch").binint1(3).unicode("name").unicode("run")
+        .unicode("state_dict").op('}', '(')
+        .unicode("module.logit_scale").tensor("FloatStorage", "0", 1, 0, new int[] {}, new int[] {})
+        .unicode("module.visual.proj").tensor("FloatStorage", "1", 2, 0, new int[] {1, 2}, new int[] {2, 1})
+        .op('u', 'u', '.').bytes();
+    try (TensorFile t = TensorFiles.open(zip("epoch_3.pt", "epoch_3/", pkl, false, null,
+        Map.of("0", floats(4.6f), "1", floats(1, 2))))) {
+      assertThat(t.tensors()).extracting(TensorInfo::name).containsExactly("logit_scale", "visual.proj");
+      assertThat(t.floats("logit_scale")).containsExactly(4.6f);
+    }
+  }
+
+  @Test
   void everyStorageTypeDecodes() throws IOException {
     byte[] pkl = PickleBytes.proto2().op('}', '(')
         .unicode("bf16").tensor("BFloat16Storage", "0", 2, 0, new int[] {2}, new int[] {1})
