@@ -156,8 +156,10 @@ public final class ClipLoader {
 
   private static final Set<String> JIT_INTEGERS = Set.of("input_resolution", "context_length", "vocab_size");
 
+  /** Buffers that are not weights: HF's position_ids, the JIT integers, the causal mask older open_clip saved. */
   private static boolean ignorable(String name) {
-    return name.endsWith("position_ids") || JIT_INTEGERS.contains(name);
+    return name.endsWith("position_ids") || JIT_INTEGERS.contains(name) || name.equals("attn_mask")
+        || name.endsWith(".attn_mask");
   }
 
   static Layout detect(TensorStore store) {
