@@ -355,13 +355,17 @@ public final class TorchFile implements TensorFile {
     return seen;
   }
 
+  /** Deepest module or dict nesting accepted (CLIP's is 6); deeper, or a cycle, is refused. */
+  static final int MAX_DEPTH = 64;
+
   private static Map<String, Tensor> tensorsOf(Path path, Object root, String where) {
     Map<String, TensorRef> refs = new LinkedHashMap<>();
+    Set<Object> open = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     if (root instanceof TorchObject o) {
-      walk(o, "", refs);
+      collect(o.state, "", refs, open, where);
     } else if (root instanceof Map<?, ?> m) {
       Object sd = m.get("state_dict");
-      flatten(sd instanceof Map<?, ?> inner ? inner : m, "", refs);
+      collect(sd instanceof Map<?, ?> inner ? inner : m, "", refs, open, where);
     } else {
       throw new TorchFileException("not-a-state-dict", where + ": holds " + Pickle.describe(root)
           + ", not a state dict (a dict of tensors) or a TorchScript module");
@@ -377,30 +381,29 @@ public final class TorchFile implements TensorFile {
     return Collections.unmodifiableMap(out);
   }
 
-  private static void flatten(Map<?, ?> m, String prefix, Map<String, TensorRef> out) {
+  /**
+   * Tensors under string keys, joined with dots through nested dicts (state dicts) and TorchScript objects (module
+   * trees: parameters, buffers and submodules are all attribute slots); other values are skipped.
+   */
+  private static void collect(Map<?, ?> m, String prefix, Map<String, TensorRef> out, Set<Object> open, String where) {
+    if (!open.add(m) || open.size() > MAX_DEPTH) {
+      throw new TorchFileException("bad-pickle", where + ": the object nests into itself or deeper than "
+          + MAX_DEPTH + " levels (at '" + prefix + "')");
+    }
     for (Map.Entry<?, ?> e : m.entrySet()) {
       if (!(e.getKey() instanceof String k)) {
         continue;
       }
-      if (e.getValue() instanceof TensorRef t) {
+      Object v = e.getValue();
+      if (v instanceof TensorRef t) {
         out.put(prefix + k, t);
-      } else if (e.getValue() instanceof Map<?, ?> inner) {
-        flatten(inner, prefix + k + ".", out);
+      } else if (v instanceof Map<?, ?> inner) {
+        collect(inner, prefix + k + ".", out, open, where);
+      } else if (v instanceof TorchObject child) {
+        collect(child.state, prefix + k + ".", out, open, where);
       }
     }
-  }
-
-  private static void walk(TorchObject o, String prefix, Map<String, TensorRef> out) {
-    for (Map.Entry<Object, Object> e : o.state.entrySet()) {
-      if (!(e.getKey() instanceof String k)) {
-        continue;
-      }
-      if (e.getValue() instanceof TensorRef t) {
-        out.put(prefix + k, t);
-      } else if (e.getValue() instanceof TorchObject child) {
-        walk(child, prefix + k + ".", out);
-      }
-    }
+    open.remove(m);
   }
 
   private static void checkBounds(Path path, String name, TensorRef t) {

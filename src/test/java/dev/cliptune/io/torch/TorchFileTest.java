@@ -221,6 +221,24 @@ class TorchFileTest {
   }
 
   @Test
+  void cyclesAndDeepNestingAreRefused() throws IOException {
+    byte[] cycle = PickleBytes.proto2().op('}', 'q', 0).unicode("self").op('h', 0, 's', '.').bytes();
+    assertThatThrownBy(() -> TensorFiles.open(zip("cycle.pt", "a/", cycle, false, null, Map.of())))
+        .hasMessageContaining("nests into itself").matches(e -> ((TorchFileException) e).code().equals("bad-pickle"));
+    PickleBytes deep = PickleBytes.proto2();
+    for (int i = 0; i < 100; i++) {
+      deep.op('}').unicode("m");
+    }
+    deep.op('}');
+    for (int i = 0; i < 100; i++) {
+      deep.op('s');
+    }
+    byte[] nested = deep.op('.').bytes();
+    assertThatThrownBy(() -> TensorFiles.open(zip("deep.pt", "a/", nested, false, null, Map.of())))
+        .hasMessageContaining("deeper than 64 levels");
+  }
+
+  @Test
   void trainingCheckpointsAreUnwrapped() throws IOException {
     // open_clip's epoch_N.pt: {"epoch": 3, "name": ..., "state_dict": {"module.<key>": tensor}}
     byte[] pkl = PickleBytes.proto2().op('}', '(').unicode("epoch").binint1(3).unicode("name").unicode("run")
