@@ -221,6 +221,30 @@ class TorchFileTest {
   }
 
   @Test
+  void zip64ArchivesAreRead() throws IOException {
+    // more than 65535 entries: java.util.zip writes the ZIP64 end of central directory, as torch's writer may
+    Path p = tmp.resolve("zip64.pt");
+    try (OutputStream os = Files.newOutputStream(p); ZipOutputStream z = new ZipOutputStream(os)) {
+      put(z, "z/data.pkl", twoViews(), true);
+      put(z, "z/data/0", floats(0, 1, 2, 3, 4, 5, 6, 7), true);
+      for (int i = 0; i < 65_600; i++) {
+        put(z, "z/extra/" + i, new byte[0], true);
+      }
+    }
+    byte[] all = Files.readAllBytes(p);
+    int eocd64 = -1;
+    for (int i = all.length - 22; i >= 0 && eocd64 < 0; i--) {
+      if (all[i] == 'P' && all[i + 1] == 'K' && all[i + 2] == 6 && all[i + 3] == 6) {
+        eocd64 = i;
+      }
+    }
+    assertThat(eocd64).as("a ZIP64 end of central directory record").isPositive();
+    try (TensorFile t = TensorFiles.open(p)) {
+      assertThat(t.floats("w")).containsExactly(1, 3, 5, 2, 4, 6);
+    }
+  }
+
+  @Test
   void cyclesAndDeepNestingAreRefused() throws IOException {
     byte[] cycle = PickleBytes.proto2().op('}', 'q', 0).unicode("self").op('h', 0, 's', '.').bytes();
     assertThatThrownBy(() -> TensorFiles.open(zip("cycle.pt", "a/", cycle, false, null, Map.of())))
