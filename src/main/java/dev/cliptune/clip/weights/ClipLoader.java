@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *       {@code transformer.resblocks.*}, ...), used as is.
  * </ul>
  *
- * <p><b>Files</b>: any file {@link dev.cliptune.io.TensorFiles} reads (safetensors, torch.save zip or legacy,
+ * <p><b>Files</b>: any file {@link dev.cliptune.io.torch.TensorFiles} reads (safetensors, torch.save zip or legacy,
  * TorchScript), the shards of a {@code *.index.json}, or a directory's first weights file ({@link
  * TensorStore#WEIGHT_FILES}); F16/BF16/F64 are converted to float32. The configuration beside the weights is
  * optional: a transformers {@code CLIPConfig} (see {@link HfClipConfig}), the keyword arguments of the official
@@ -96,7 +96,7 @@ public final class ClipLoader {
    * Loads a checkpoint: a model directory (the first of {@code model.safetensors}, {@code
    * model.safetensors.index.json}, {@code pytorch_model.bin}, {@code pytorch_model.bin.index.json}, {@code
    * open_clip_model.safetensors}, {@code open_clip_pytorch_model.bin}), or one file of any format
-   * {@link dev.cliptune.io.TensorFiles} reads ({@code .safetensors}, torch.save {@code .bin}/{@code .pt}, legacy
+   * {@link dev.cliptune.io.torch.TensorFiles} reads ({@code .safetensors}, torch.save {@code .bin}/{@code .pt}, legacy
    * torch.save, TorchScript {@code .pt} such as {@code ~/.cache/clip/ViT-B-16.pt}) or a sharded {@code
    * *.index.json}. The configuration beside it ({@code config.json} or {@code open_clip_config.json}) is
    * optional. A null {@code opts} means {@link LoadOptions#defaults()}.

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.io.TensorFile;
-import dev.cliptune.io.TensorFiles;
+import dev.cliptune.io.torch.TensorFiles;
 import dev.cliptune.io.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;

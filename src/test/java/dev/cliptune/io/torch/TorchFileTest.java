@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.io.DType;
 import dev.cliptune.io.TensorFile;
-import dev.cliptune.io.TensorFiles;
+import dev.cliptune.io.torch.TensorFiles;
 import dev.cliptune.io.TensorInfo;
 import dev.cliptune.testing.Shared;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
-package dev.cliptune.io;
+package dev.cliptune.io.torch;
 
-import dev.cliptune.io.torch.TorchFile;
-import dev.cliptune.io.torch.TorchFileException;
+import dev.cliptune.io.SafeTensors;
+import dev.cliptune.io.TensorFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
