@@ -1,11 +1,14 @@
 package dev.cliptune;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
 import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.zeroshot.Templates;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -53,19 +56,25 @@ public final class Clip implements AutoCloseable {
     this.preprocessor = preprocessor;
   }
 
+  /** Loads what a {@code --model} spec names ({@link ModelSpec}: directory, file, official name, hub, builtin). */
+  public static Clip load(String spec) {
+    return load(ModelSpec.resolve(spec).path());
+  }
+
   /**
-   * Loads a model directory: weights (HF {@code CLIPModel} or OpenAI naming), {@code vocab.json} +
-   * {@code merges.txt}, and {@code preprocessor_config.json} when present (else CLIP's defaults at the
-   * model's resolution).
+   * Loads a model directory or checkpoint file: weights (any format and naming {@link ClipLoader} reads), the
+   * tokenizer beside them ({@link #tokenizerBeside}), and {@code preprocessor_config.json} or open_clip's
+   * {@code preprocess_cfg} mean/std when present (else CLIP's defaults at the model's resolution).
    */
-  public static Clip load(Path dir) {
-    ClipModel model = ClipModel.create(ClipLoader.load(dir, LoadOptions.defaults()));
+  public static Clip load(Path path) {
+    Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().normalize().getParent();
+    ClipModel model = ClipModel.create(ClipLoader.load(path, LoadOptions.defaults()));
     try {
-      ClipTokenizer tok = ClipTokenizer.fromDirectory(dir);
+      ClipTokenizer tok = tokenizerBeside(path);
       int r = model.config().imageSize();
       Path pre = dir.resolve("preprocessor_config.json");
       ClipPreprocessor p = Files.isRegularFile(pre) ? ClipPreprocessor.fromPreprocessorConfig(pre, r)
-          : ClipPreprocessor.openAi(r);
+          : openClipPreprocessor(dir, r);
       if (p.resolution() != r) {
         throw new IllegalArgumentException(pre + ": crop size " + p.resolution()
             + " differs from the model's image size " + r);
@@ -75,6 +84,50 @@ public final class Clip implements AutoCloseable {
       model.close();
       throw e;
     }
+  }
+
+  /**
+   * The tokenizer of a model directory or checkpoint file: {@code vocab.json} + {@code merges.txt} in its
+   * directory, else a {@code bpe_simple_vocab_16e6.txt.gz} there or in {@code ~/.cache/clip} (the official
+   * BPE file of openai/CLIP); an error naming the places looked at otherwise.
+   */
+  public static ClipTokenizer tokenizerBeside(Path path) {
+    Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().normalize().getParent();
+    if (Files.isRegularFile(dir.resolve("vocab.json")) || Files.isRegularFile(dir.resolve("merges.txt"))) {
+      return ClipTokenizer.fromDirectory(dir);
+    }
+    for (Path gz : List.of(dir.resolve(OFFICIAL_BPE), ModelSpec.clipCacheDir().resolve(OFFICIAL_BPE))) {
+      if (Files.isRegularFile(gz)) {
+        return ClipTokenizer.fromBpeGz(gz);
+      }
+    }
+    throw new IllegalArgumentException(path + ": no tokenizer beside the weights: expected vocab.json and merges.txt"
+        + " in " + dir + ", or " + OFFICIAL_BPE + " (from openai/CLIP's clip/ folder) there or in "
+        + ModelSpec.clipCacheDir());
+  }
+
+  /** The official BPE vocabulary file name of openai/CLIP. */
+  public static final String OFFICIAL_BPE = "bpe_simple_vocab_16e6.txt.gz";
+
+  private static ClipPreprocessor openClipPreprocessor(Path dir, int r) {
+    Path oc = dir.resolve("open_clip_config.json");
+    if (Files.isRegularFile(oc)) {
+      try {
+        JsonNode pc = new ObjectMapper().readTree(oc.toFile()).path("preprocess_cfg");
+        if (pc.path("mean").size() == 3 && pc.path("std").size() == 3) {
+          float[] mean = new float[3];
+          float[] std = new float[3];
+          for (int i = 0; i < 3; i++) {
+            mean[i] = (float) pc.path("mean").get(i).asDouble();
+            std[i] = (float) pc.path("std").get(i).asDouble();
+          }
+          return new ClipPreprocessor(r, mean, std);
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(oc + ": not valid JSON: " + e.getMessage(), e);
+      }
+    }
+    return ClipPreprocessor.openAi(r);
   }
 
   public ClipModel model() {

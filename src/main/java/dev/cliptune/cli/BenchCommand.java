@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measures throughput with random weights (no download).",
     subcommands = {BenchCommand.Clip.class, BenchCommand.Methods.class, BenchDataCommand.class,
-        BenchServeCommand.class, BenchMatmulCommand.class})
+        BenchServeCommand.class, BenchMatmulCommand.class, BenchLoadCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Override

@@ -70,7 +70,8 @@ public final class InterpretCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } catch (CheckpointException | ClipWeightsException | SafeTensorsException | IllegalArgumentException e) {
+    } catch (CheckpointException | ClipWeightsException | SafeTensorsException | IllegalArgumentException
+        | dev.cliptune.io.torch.TorchFileException e) {
       spec.commandLine().getErr().println("cliptune interpret: " + e.getMessage());
       return 1;
     }
@@ -78,15 +79,10 @@ public final class InterpretCommand implements Callable<Integer> {
 
   /** A tokenizer from a {@code .txt.gz} BPE file, or from a directory's {@code vocab.json} and {@code merges.txt}. */
   private ClipTokenizer loadTokenizer(Path model) {
-    Path p = tokenizer == null ? model : tokenizer;
-    if (Files.isRegularFile(p)) {
-      return ClipTokenizer.fromBpeGz(p);
+    if (tokenizer == null) {
+      return dev.cliptune.Clip.tokenizerBeside(model);
     }
-    if (tokenizer == null && !Files.isRegularFile(p.resolve("vocab.json"))) {
-      throw new IllegalArgumentException(p + " has no vocab.json / merges.txt (an OpenAI-layout directory?): "
-          + "pass --tokenizer with a directory that has them or a bpe_simple_vocab_16e6.txt.gz file");
-    }
-    return ClipTokenizer.fromDirectory(p);
+    return Files.isRegularFile(tokenizer) ? ClipTokenizer.fromBpeGz(tokenizer) : ClipTokenizer.fromDirectory(tokenizer);
   }
 
   /** One tensor: a title line, then per vector its 1-based index and the tokens with distances, column-aligned. */

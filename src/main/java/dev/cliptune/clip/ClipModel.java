@@ -74,7 +74,7 @@ public final class ClipModel implements AutoCloseable {
       lnPreW = load(w, "visual.ln_pre.weight");
       lnPreB = load(w, "visual.ln_pre.bias");
       visual = new Transformer(manager, blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(),
-          vc.heads(), vc.layerNormEps());
+          vc.heads(), vc.layerNormEps(), vc.activation());
       lnPostW = load(w, "visual.ln_post.weight");
       lnPostB = load(w, "visual.ln_post.bias");
       visualProj = load(w, "visual.proj");
@@ -82,7 +82,7 @@ public final class ClipModel implements AutoCloseable {
     tokenEmbedding = load(w, "token_embedding.weight");
     textPositional = load(w, "positional_embedding");
     text = new Transformer(manager, blocks(w, "transformer.resblocks.", tc.layers()), tc.width(), tc.heads(),
-        tc.layerNormEps());
+        tc.layerNormEps(), tc.activation());
     causalMask = Transformer.causalMask(manager, tc.contextLength());
     lnFinalW = load(w, "ln_final.weight");
     lnFinalB = load(w, "ln_final.bias");

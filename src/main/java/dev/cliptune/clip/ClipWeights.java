@@ -127,7 +127,8 @@ public final class ClipWeights {
    * int64 LE, each float's raw IEEE bits as int32 LE)}; the result is {@code SHA-256(utf8(tag) 0x00,
    * 15 configuration values as float64 LE (embedDim; vision width, layers, heads, patchSize, imageSize,
    * mlpHidden, layerNormEps; text width, layers, heads, contextLength, vocabSize, mlpHidden,
-   * layerNormEps), then d of every tensor in {@link String#compareTo} order of the names)} where tag is
+   * layerNormEps), when a tower's activation is not QuickGELU {@code utf8("activations <vision> <text>")} with
+   * the HF names, then d of every tensor in {@link String#compareTo} order of the names)} where tag is
    * {@value #HASH_TAG}. The configuration is included because head counts and epsilons change the
    * model without changing any tensor.
    */
@@ -159,6 +160,12 @@ public final class ClipWeights {
       cb.putDouble(d);
     }
     md.update(cb.array());
+    Activation va = imageActivation(config);
+    if (va != Activation.QUICK_GELU || config.text().activation() != Activation.QUICK_GELU) {
+      // v1 hashes of QuickGELU models stay as they were; another activation is a different model
+      md.update(("activations " + va.hfName + " " + config.text().activation().hfName)
+          .getBytes(StandardCharsets.UTF_8));
+    }
     for (byte[] d : digests) {
       md.update(d);
     }
@@ -356,7 +363,14 @@ public final class ClipWeights {
     }
     return image + "; text width "
         + t.width() + " x " + t.layers() + " layers, " + t.heads() + " heads, MLP " + t.mlpHidden()
-        + ", context " + t.contextLength() + ", vocab " + t.vocabSize() + "; embed " + c.embedDim();
+        + ", context " + t.contextLength() + ", vocab " + t.vocabSize() + "; embed " + c.embedDim()
+        + (imageActivation(c) != Activation.QUICK_GELU || t.activation() != Activation.QUICK_GELU
+            ? "; MLP activation " + imageActivation(c).hfName + " (vision), " + t.activation().hfName + " (text)" : "");
+  }
+
+  /** The ViT tower's MLP activation; a ResNet tower has none (ReLU convolutions), so it counts as the default. */
+  private static Activation imageActivation(ClipConfig c) {
+    return c.isResNet() ? Activation.QUICK_GELU : c.vision().activation();
   }
 
   @Override

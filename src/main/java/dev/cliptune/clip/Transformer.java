@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import java.util.List;
@@ -41,7 +40,10 @@ final class Transformer {
   private final NDArray attnScale;
   private final NDArray geluScale;
 
-  Transformer(NDManager manager, List<Block> blocks, int width, int heads, double eps) {
+  private final Activation activation;
+
+  Transformer(NDManager manager, List<Block> blocks, int width, int heads, double eps, Activation activation) {
+    this.activation = activation;
     if (width % heads != 0) {
       throw new IllegalArgumentException("width " + width + " is not divisible by " + heads + " heads");
     }
@@ -92,7 +94,7 @@ final class Transformer {
     NDArray mlp;
     try (NDArray h = layerNorm(x1, b.ln2W, b.ln2B, eps);
         NDArray f = linear(h, b.fcW, b.fcB);
-        NDArray g = quickGelu(f)) {
+        NDArray g = activation == Activation.GELU ? gelu(f) : quickGelu(f)) {
       mlp = linear(g, b.projW, b.projB);
     }
     NDArray out = x1.add(mlp);
@@ -152,9 +154,14 @@ final class Transformer {
         .singletonOrThrow();
   }
 
+  /** Exact GELU ({@code torch.nn.functional.gelu}: libtorch's erf form). */
+  private static NDArray gelu(NDArray x) {
+    return ai.djl.nn.Activation.gelu(x);
+  }
+
   /** QuickGELU: {@code x * sigmoid(1.702 x)}. */
   private NDArray quickGelu(NDArray x) {
-    try (NDArray s = x.mul(geluScale); NDArray g = Activation.sigmoid(s)) {
+    try (NDArray s = x.mul(geluScale); NDArray g = ai.djl.nn.Activation.sigmoid(s)) {
       return x.mul(g);
     }
   }

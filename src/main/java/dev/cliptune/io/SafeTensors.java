@@ -24,7 +24,7 @@ import java.util.Map;
  * second copy of the file is made on the heap beyond the one array a caller asks for. F16 and BF16
  * are up-cast to float32 in Java.
  */
-public final class SafeTensors implements AutoCloseable {
+public final class SafeTensors implements TensorFile {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Headers larger than this are refused as corrupt (the reference implementation uses 100 MB). */
   private static final long MAX_HEADER = 100L << 20;
@@ -144,24 +144,29 @@ public final class SafeTensors implements AutoCloseable {
     return new TensorInfo(name, dt, shape, begin, end);
   }
 
+  @Override
   public Path path() {
     return path;
   }
 
   /** The {@code __metadata__} string map (empty when the file has none). */
+  @Override
   public Map<String, String> metadata() {
     return metadata;
   }
 
+  @Override
   public Collection<TensorInfo> tensors() {
     return tensors.values();
   }
 
+  @Override
   public boolean has(String name) {
     return tensors.containsKey(name);
   }
 
   /** The header entry of {@code name}; a clear error naming the file when it is missing. */
+  @Override
   public TensorInfo info(String name) {
     TensorInfo t = tensors.get(name);
     if (t == null) {
@@ -203,6 +208,7 @@ public final class SafeTensors implements AutoCloseable {
   }
 
   /** A floating-point tensor as float32 (F16/BF16 up-cast exactly, F64 rounded). */
+  @Override
   public float[] floats(String name) {
     TensorInfo t = info(name);
     int n = Math.toIntExact(t.numel());
@@ -232,6 +238,7 @@ public final class SafeTensors implements AutoCloseable {
   }
 
   /** An integer tensor as longs (I64, I32, I16, I8, U8, BOOL). */
+  @Override
   public long[] longs(String name) {
     TensorInfo t = info(name);
     int n = Math.toIntExact(t.numel());
@@ -265,6 +272,11 @@ public final class SafeTensors implements AutoCloseable {
   @Override
   public void close() {
     closeQuietly(channel);
+  }
+
+  @Override
+  public String formatName() {
+    return "safetensors";
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

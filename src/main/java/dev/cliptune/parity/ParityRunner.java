@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Runs the checks of a fixture set: a {@code manifest.json} set (tokenisation, preprocessing, CLIP and
- * method cases) or a {@code fewshot.json} set. Everything — dimensions, images, cases, tolerances — is read
+ * method cases), a checkpoint set ({@code manifest.json} with {@code files} and {@code models}: see
+ * {@link CheckpointFixtures}) or a {@code fewshot.json} set. Everything — dimensions, images, cases, tolerances — is read
  * from the set itself, so sets with other widths, depths, heads, seeds and options work unchanged.
  */
 public final class ParityRunner {
@@ -57,7 +58,8 @@ public final class ParityRunner {
       }
       if (!selection.unused().isEmpty()) {
         throw new NotAFixtureSet("no check in " + dir + " matches --only " + String.join(",", selection.unused())
-            + " (selectors: tokenisation, preprocess, clip, methods, fewshot, references, a method name, a case id or a check name)");
+            + " (selectors: tokenisation, preprocess, clip, methods, fewshot, references, weights, features, cases, hostile, a method "
+            + "name, a case id or a check name)");
       }
       List<Check> results = new ArrayList<>();
       for (Planned p : chosen) {
@@ -98,9 +100,8 @@ public final class ParityRunner {
     Path manifest = dir.resolve("manifest.json");
     Path fewshot = dir.resolve("fewshot.json");
     if (Files.isRegularFile(manifest)) {
-      JsonNode json = readJson(manifest);
-      // the checkpoints set (issue 10): its ResNet reference activations and method cases
-      return ResNetChecks.recognises(json) ? new ResNetChecks(dir, json) : new ManifestFixtures(dir, json);
+      JsonNode m = readJson(manifest);
+      return CheckpointFixtures.accepts(m) ? new CheckpointFixtures(dir, m) : new ManifestFixtures(dir, m);
     }
     if (Files.isRegularFile(fewshot)) {
       return new FewshotFixtures(dir, readJson(fewshot));

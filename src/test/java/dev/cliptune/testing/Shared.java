@@ -34,12 +34,12 @@ public final class Shared {
     return require(root().resolve("fixtures/parity-next"));
   }
 
-  public static Path fewshot() {
-    return require(root().resolve("fixtures/fewshot"));
-  }
-
-  /** The checkpoints set (issue 10): checkpoint files, the ResNet CLIP and its references. */
+  /** The checkpoint fixture set (PyTorch files of every format, references, hostile files). */
   public static Path checkpoints() {
     return require(root().resolve("fixtures/checkpoints"));
+  }
+
+  public static Path fewshot() {
+    return require(root().resolve("fixtures/fewshot"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.cliptune.clip.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cliptune.clip.Activation;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.ClipWeightsException;
@@ -27,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads a ViT CLIP checkpoint directory into {@link ClipWeights} (OpenAI state-dict naming, float32). OpenAI-named
- * weights of a ResNet CLIP ({@code visual.layer1.*}, no {@code visual.proj}) are handed to {@link ResNetCheckpoint}.
+ * Loads a ViT CLIP checkpoint (a file or a directory) into {@link ClipWeights} (OpenAI state-dict naming,
+ * float32); a ResNet CLIP is detected by its names and branches off before any ViT logic.
  *
  * <p><b>Layouts</b>, told apart by the tensor names:
  *
@@ -41,10 +42,13 @@ import org.slf4j.LoggerFactory;
  *       {@code transformer.resblocks.*}, ...), used as is.
  * </ul>
  *
- * <p><b>Files</b>: tensors from {@code model.safetensors}, or from the shards listed in {@code
- * model.safetensors.index.json}; F16/BF16/F64 are converted to float32. An optional {@code config.json}
- * is either a transformers {@code CLIPConfig} (see {@link HfClipConfig}) or the keyword arguments of the
- * official {@code build_model} ({@code vision_width}, {@code transformer_heads}, ...).
+ * <p><b>Files</b>: any file {@link dev.cliptune.io.torch.TensorFiles} reads (safetensors, torch.save zip or legacy,
+ * TorchScript), the shards of a {@code *.index.json}, or a directory's first weights file ({@link
+ * TensorStore#WEIGHT_FILES}); F16/BF16/F64 are converted to float32. The configuration beside the weights is
+ * optional: a transformers {@code CLIPConfig} (see {@link HfClipConfig}), the keyword arguments of the official
+ * {@code build_model} ({@code vision_width}, {@code transformer_heads}, ...), or open_clip's {@code
+ * open_clip_config.json} (which also says whether the MLPs use QuickGELU or exact GELU). open_clip's {@code
+ * logit_scale} of shape {@code [1]} is read as a scalar.
  *
  * <p><b>Dimensions</b> are inferred from the tensors as the official {@code build_model} does (vision
  * width and patch from the patch-embedding convolution, grid from the vision position embedding, layer
@@ -70,7 +74,9 @@ public final class ClipLoader {
 
   /** Naming scheme of the tensors in a checkpoint. */
   public enum Layout {
-    HF("HuggingFace CLIPModel layout"), OPENAI("OpenAI state-dict layout");
+    HF("HuggingFace CLIPModel layout"), OPENAI("OpenAI state-dict layout"),
+    /** OpenAI names with a ModifiedResNet image encoder ({@code visual.layer1.*}, {@code visual.attnpool.*}). */
+    OPENAI_RESNET("OpenAI state-dict layout, ResNet image encoder");
 
     public final String label;
 
@@ -87,39 +93,69 @@ public final class ClipLoader {
   }
 
   /**
-   * Loads the checkpoint in {@code dir} (a directory with {@code model.safetensors} or its sharded
-   * index, and optionally {@code config.json}). A null {@code opts} means {@link LoadOptions#defaults()}.
+   * Loads a checkpoint: a model directory (the first of {@code model.safetensors}, {@code
+   * model.safetensors.index.json}, {@code pytorch_model.bin}, {@code pytorch_model.bin.index.json}, {@code
+   * open_clip_model.safetensors}, {@code open_clip_pytorch_model.bin}), or one file of any format
+   * {@link dev.cliptune.io.torch.TensorFiles} reads ({@code .safetensors}, torch.save {@code .bin}/{@code .pt}, legacy
+   * torch.save, TorchScript {@code .pt} such as {@code ~/.cache/clip/ViT-B-16.pt}) or a sharded {@code
+   * *.index.json}. The configuration beside it ({@code config.json} or {@code open_clip_config.json}) is
+   * optional. A null {@code opts} means {@link LoadOptions#defaults()}.
    *
    * @throws ClipWeightsException when the checkpoint is incomplete, inconsistent or unsupported
    * @throws dev.cliptune.io.SafeTensorsException when a safetensors file is unreadable or truncated
+   * @throws dev.cliptune.io.torch.TorchFileException when a PyTorch file is refused (the message says why)
    */
-  public static ClipWeights load(Path dir, LoadOptions opts) {
-    if (!Files.isDirectory(dir)) {
-      throw new ClipWeightsException(dir + ": not a directory (expected a checkpoint directory with "
-          + TensorStore.SINGLE + ")");
-    }
-    try (TensorStore store = TensorStore.open(dir)) {
+  public static ClipWeights load(Path path, LoadOptions opts) {
+    try (TensorStore store = TensorStore.open(path)) {
       LoadOptions o = opts != null ? opts : LoadOptions.defaults();
-      return ResNetCheckpoint.isResNet(store.names()) ? ResNetCheckpoint.load(dir, store, o) : new Job(dir, store, o).run();
+      Layout layout = detect(store);
+      if (layout == Layout.OPENAI_RESNET) {
+        return ResNetCheckpoint.load(store, o);
+      }
+      return new Job(store, o, layout).run();
     }
   }
 
-  /** The layout of the checkpoint in {@code dir}, from its tensor names. */
-  public static Layout detectLayout(Path dir) {
-    try (TensorStore store = TensorStore.open(dir)) {
+  /**
+   * Every floating-point tensor of a checkpoint (file or directory, any format) as float32 under its stored
+   * name (open_clip's {@code text.} prefix dropped), in file order, with the configuration file beside it.
+   * Integer buffers ({@code num_batches_tracked}, {@code position_ids}, the JIT integers) are left out.
+   */
+  public static StateDict readFloatTensors(Path path) {
+    try (TensorStore store = TensorStore.open(path)) {
+      Map<String, FloatTensor> out = new LinkedHashMap<>();
+      for (String n : store.names()) {
+        TensorInfo t = store.info(n);
+        if (t.dtype().isFloating()) {
+          out.put(n, new FloatTensor(n, t.shape(), store.floats(n)));
+        }
+      }
+      return new StateDict(out, store.mainFile(), store.configFile(), store.description());
+    }
+  }
+
+  /** Float32 tensors of a checkpoint by stored name, where they came from and the configuration beside them. */
+  public record StateDict(Map<String, FloatTensor> tensors, Path file, Path configFile, String description) {}
+
+  /** The layout of the checkpoint at {@code path} (file or directory), from its tensor names. */
+  public static Layout detectLayout(Path path) {
+    try (TensorStore store = TensorStore.open(path)) {
       return detect(store);
     }
   }
 
   private static final Set<String> JIT_INTEGERS = Set.of("input_resolution", "context_length", "vocab_size");
 
+  /** Buffers that are not weights: HF's position_ids, the JIT integers, the causal mask older open_clip saved. */
   private static boolean ignorable(String name) {
-    return name.endsWith("position_ids") || JIT_INTEGERS.contains(name);
+    return name.endsWith("position_ids") || JIT_INTEGERS.contains(name) || name.equals("attn_mask")
+        || name.endsWith(".attn_mask");
   }
 
   static Layout detect(TensorStore store) {
     boolean hf = false;
     boolean openai = false;
+    boolean resnet = false;
     List<String> some = new ArrayList<>();
     for (String n : store.names()) {
       if (some.size() < 5) {
@@ -131,25 +167,33 @@ public final class ClipLoader {
           || n.equals("token_embedding.weight")) {
         openai = true;
       }
+      if (n.startsWith("visual.attnpool.") || n.startsWith("visual.layer1.")) {
+        resnet = true;
+      }
     }
     if (hf && openai) {
       throw new ClipWeightsException(store.mainFile() + ": mixes HuggingFace names (text_model.*, vision_model.*)"
           + " and OpenAI names (visual.*, transformer.resblocks.*); expected one layout");
     }
     if (!hf && !openai) {
-      throw new ClipWeightsException(store.mainFile() + ": not a CLIP checkpoint: expected tensors named "
-          + "'vision_model.*'/'text_model.*' (HuggingFace CLIPModel) or 'visual.*'/'token_embedding.weight' "
-          + "(OpenAI state dict); found e.g. " + some);
+      throw new ClipWeightsException(ClipWeightsException.NOT_CLIP, store.mainFile() + ": not a CLIP checkpoint: "
+          + "no CLIP weights (expected tensors named 'vision_model.*'/'text_model.*' (HuggingFace CLIPModel) or "
+          + "'visual.*'/'token_embedding.weight' (OpenAI state dict)); found e.g. " + some);
     }
-    return hf ? Layout.HF : Layout.OPENAI;
+    return hf ? Layout.HF : resnet ? Layout.OPENAI_RESNET : Layout.OPENAI;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Name mapping: how one OpenAI tensor is made from the file's tensors
 
   /** How an OpenAI-named tensor is obtained from the file's tensors. */
-  sealed interface Recipe permits Direct, Transposed, Stacked {
+  sealed interface Recipe permits Direct, Transposed, Stacked, Scalar {
     List<String> sources();
+
+    /** Whether source {@code i} with stored shape {@code found} fits the expected source shape. */
+    default boolean accepts(int i, long[] found, long[] expected) {
+      return Arrays.equals(found, expected);
+    }
 
     /** The source shapes that give the OpenAI shape {@code s}. */
     List<long[]> sourceShapes(long[] s);
@@ -172,6 +216,30 @@ public final class ClipLoader {
     public long[] shape(TensorStore st) {
       TensorInfo t = st.info(src);
       return t == null ? null : t.shape();
+    }
+
+    public float[] read(TensorStore st, long[] shape) {
+      return st.floats(src);
+    }
+  }
+
+  /** A scalar that open_clip stores with shape {@code [1]} ({@code logit_scale}); {@code []} and {@code [1]} fit. */
+  record Scalar(String src) implements Recipe {
+    public List<String> sources() {
+      return List.of(src);
+    }
+
+    public List<long[]> sourceShapes(long[] s) {
+      return List.of(s);
+    }
+
+    @Override
+    public boolean accepts(int i, long[] found, long[] expected) {
+      return found.length == 0 || (found.length == 1 && found[0] == 1);
+    }
+
+    public long[] shape(TensorStore st) {
+      return st.info(src) == null ? null : new long[0];
     }
 
     public float[] read(TensorStore st, long[] shape) {
@@ -275,7 +343,10 @@ public final class ClipLoader {
       "mlp.c_proj.bias", "mlp.fc2.bias");
 
   static Recipe recipe(Layout layout, String o) {
-    if (layout == Layout.OPENAI) {
+    if (o.equals("logit_scale")) {
+      return new Scalar(o);
+    }
+    if (layout != Layout.HF) {
       return new Direct(o);
     }
     if (o.equals("text_projection")) {
@@ -315,7 +386,6 @@ public final class ClipLoader {
   private record Heads(int value, String from) {}
 
   private static final class Job {
-    final Path dir;
     final TensorStore store;
     final LoadOptions opts;
     final Layout layout;
@@ -323,11 +393,10 @@ public final class ClipLoader {
     final Map<Dim, Evidence> inferred = new EnumMap<>(Dim.class);
     final List<String> notes = new ArrayList<>();
 
-    Job(Path dir, TensorStore store, LoadOptions opts) {
-      this.dir = dir;
+    Job(TensorStore store, LoadOptions opts, Layout layout) {
       this.store = store;
       this.opts = opts;
-      this.layout = detect(store);
+      this.layout = layout;
     }
 
     ClipWeights run() {
@@ -345,17 +414,22 @@ public final class ClipLoader {
         long[] s = shapes.get(n);
         data.put(n, new FloatTensor(n, s, recipes.get(n).read(store, s)));
       });
-      String source = dir.toAbsolutePath().normalize() + " (" + layout.label + ", " + store.description()
-          + (declared != null ? ", " + CONFIG : "") + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)) + ")";
+      String source = store.mainFile().toAbsolutePath().normalize() + " (" + layout.label + ", " + store.description()
+          + (declared != null ? ", " + declared.file.getFileName() : "")
+          + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)) + ")";
       return new ClipWeights(cfg, data, source);
     }
 
     void readConfig() {
-      Path file = dir.resolve(CONFIG);
-      if (!Files.isRegularFile(file)) {
+      Path file = store.configFile();
+      if (file == null) {
         return;
       }
       JsonNode root = DeclaredConfig.readJson(file);
+      if (file.getFileName().toString().equals(TensorStore.OPEN_CLIP_CONFIG)) {
+        declared = DeclaredConfig.parseOpenClip(file, root);
+        return;
+      }
       DeclaredConfig.Form form = DeclaredConfig.detectForm(root);
       if (form == null && layout == Layout.HF) {
         form = DeclaredConfig.Form.HF; // transformers would take every default
@@ -468,8 +542,10 @@ public final class ClipLoader {
       Heads th = heads(false, tw);
       double veps = declared != null ? declared.visionEps : DeclaredConfig.DEFAULT_EPS;
       double teps = declared != null ? declared.textEps : DeclaredConfig.DEFAULT_EPS;
-      return new ClipConfig(embed, new VisionConfig(vw, vl, vh.value(), patch, image, vmlp, veps),
-          new TextConfig(tw, tl, th.value(), context, vocab, tmlp, teps));
+      Activation vact = declared != null ? declared.visionAct : Activation.QUICK_GELU;
+      Activation tact = declared != null ? declared.textAct : Activation.QUICK_GELU;
+      return new ClipConfig(embed, new VisionConfig(vw, vl, vh.value(), patch, image, vmlp, veps, vact),
+          new TextConfig(tw, tl, th.value(), context, vocab, tmlp, teps, tact));
     }
 
     /** Inferred value, else the declared one, else a missing-tensor error naming the tensor needed. */
@@ -557,7 +633,7 @@ public final class ClipLoader {
           if (t == null) {
             problems.add(store.mainFile() + ": missing tensor '" + src + "'" + alias + ", expected shape "
                 + Arrays.toString(expected.get(i)));
-          } else if (!Arrays.equals(t.shape(), expected.get(i))) {
+          } else if (!r.accepts(i, t.shape(), expected.get(i))) {
             problems.add(store.fileOf(src) + ": tensor '" + src + "'" + alias + " has shape " + t.shapeString()
                 + ", expected " + Arrays.toString(expected.get(i)));
           } else if (!t.dtype().isFloating()) {

@@ -2,6 +2,7 @@ package dev.cliptune.clip.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.clip.Activation;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.clip.TextConfig;
@@ -50,7 +51,7 @@ final class DeclaredConfig {
   }
 
   enum Form {
-    HF("HuggingFace CLIPConfig"), OPENAI("OpenAI build_model arguments");
+    HF("HuggingFace CLIPConfig"), OPENAI("OpenAI build_model arguments"), OPEN_CLIP("open_clip model_cfg");
 
     final String label;
 
@@ -81,6 +82,8 @@ final class DeclaredConfig {
   final Map<Dim, Value> values = new EnumMap<>(Dim.class);
   double visionEps = DEFAULT_EPS;
   double textEps = DEFAULT_EPS;
+  Activation visionAct = Activation.QUICK_GELU;
+  Activation textAct = Activation.QUICK_GELU;
 
   private DeclaredConfig(Path file, Form form) {
     this.file = file;
@@ -100,9 +103,9 @@ final class DeclaredConfig {
     }
     return new ClipConfig(v(Dim.EMBED),
         new VisionConfig(v(Dim.VISION_WIDTH), v(Dim.VISION_LAYERS), v(Dim.VISION_HEADS), v(Dim.PATCH),
-            v(Dim.IMAGE), v(Dim.VISION_MLP), visionEps),
+            v(Dim.IMAGE), v(Dim.VISION_MLP), visionEps, visionAct),
         new TextConfig(v(Dim.TEXT_WIDTH), v(Dim.TEXT_LAYERS), v(Dim.TEXT_HEADS), v(Dim.CONTEXT), v(Dim.VOCAB),
-            v(Dim.TEXT_MLP), textEps));
+            v(Dim.TEXT_MLP), textEps, textAct));
   }
 
   private int v(Dim d) {
@@ -168,7 +171,7 @@ final class DeclaredConfig {
     c.put(Dim.TEXT_HEADS, text, "num_attention_heads", tk, 8);
     c.put(Dim.CONTEXT, text, "max_position_embeddings", tk, 77);
     c.textEps = c.eps(text, tk);
-    c.checkAct(text, tk);
+    c.textAct = c.act(text, tk);
 
     String vk = root.has("vision_config_dict") && !root.get("vision_config_dict").isNull() ? "vision_config_dict" : "vision_config";
     JsonNode vision = sub(file, root, vk);
@@ -179,7 +182,7 @@ final class DeclaredConfig {
     c.put(Dim.IMAGE, vision, "image_size", vk, 224);
     c.put(Dim.PATCH, vision, "patch_size", vk, 32);
     c.visionEps = c.eps(vision, vk);
-    c.checkAct(vision, vk);
+    c.visionAct = c.act(vision, vk);
     JsonNode ch = vision.get("num_channels");
     if (ch != null && !ch.isNull() && !(ch.canConvertToExactIntegral() && ch.asInt() == 3)) {
       throw new ClipWeightsException(file + ": " + vk + ".num_channels is " + ch + ", expected 3 (RGB)");
@@ -227,15 +230,18 @@ final class DeclaredConfig {
     return n.asDouble();
   }
 
-  private void checkAct(JsonNode obj, String prefix) {
+  private Activation act(JsonNode obj, String prefix) {
     JsonNode n = obj.get("hidden_act");
     if (n == null || n.isNull()) {
-      return; // transformers' CLIP default is quick_gelu
+      return Activation.QUICK_GELU; // transformers' CLIP default
     }
-    if (!n.isTextual() || !n.asText().equals("quick_gelu")) {
-      throw new ClipWeightsException(file + ": " + prefix + ".hidden_act is " + n + ", but only \"quick_gelu\" "
-          + "(x * sigmoid(1.702 x), what OpenAI CLIP uses) is supported");
+    for (Activation a : Activation.values()) {
+      if (n.isTextual() && n.asText().equals(a.hfName)) {
+        return a;
+      }
     }
+    throw new ClipWeightsException(file + ": " + prefix + ".hidden_act is " + n + ", but only \"quick_gelu\" "
+        + "(x * sigmoid(1.702 x), OpenAI's CLIP) and \"gelu\" (exact erf GELU) are supported");
   }
 
   private void checkGrid() {
@@ -274,6 +280,89 @@ final class DeclaredConfig {
     JsonNode n = obj.get(field);
     if (n != null && !n.isNull()) {
       values.put(d, new Value(positiveInt(n, field), field, false));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // open_clip open_clip_config.json
+
+  /**
+   * Parses an open_clip {@code open_clip_config.json} ({@code {"model_cfg": {...}, "preprocess_cfg": ...}}, or a
+   * bare {@code model_cfg} as in open_clip's {@code model_configs/*.json}). Declares what open_clip would build:
+   * fields present, and the head counts with open_clip's defaults (vision {@code width / head_width}, head_width 64;
+   * text {@code heads} 8). The activation is QuickGELU only when {@code quick_gelu} is true (absent means exact
+   * GELU, as in open_clip).
+   */
+  static DeclaredConfig parseOpenClip(Path file, JsonNode root) {
+    JsonNode cfg = root.has("model_cfg") ? root.get("model_cfg") : root;
+    if (!cfg.isObject()) {
+      throw new ClipWeightsException(file + ": model_cfg must be a JSON object");
+    }
+    String mc = root.has("model_cfg") ? "model_cfg." : "";
+    for (String k : new String[] {"timm_model_name", "hf_model_name"}) {
+      JsonNode n = cfg.path("vision_cfg").path(k).isMissingNode() ? cfg.path("text_cfg").path(k) : cfg.path("vision_cfg").path(k);
+      if (!n.isMissingNode() && !n.isNull()) {
+        throw new ClipWeightsException(file + ": " + k + " = " + n + ": a tower built from timm or transformers, "
+            + "not the CLIP architecture cliptune runs (ViT and text transformer of OpenAI's model.py)");
+      }
+    }
+    DeclaredConfig c = new DeclaredConfig(file, Form.OPEN_CLIP);
+    c.putPresent(Dim.EMBED, cfg, "embed_dim", mc);
+    Activation a = cfg.path("quick_gelu").asBoolean(false) ? Activation.QUICK_GELU : Activation.GELU;
+    c.visionAct = a;
+    c.textAct = a;
+    JsonNode v = cfg.path("vision_cfg");
+    String vk = mc + "vision_cfg.";
+    if (v.path("layers").isArray()) {
+      throw new ClipWeightsException(file + ": " + vk + "layers is a list " + v.get("layers")
+          + " (a ModifiedResNet image encoder); only ViT image encoders are supported");
+    }
+    JsonNode image = v.path("image_size");
+    if (image.isArray()) {
+      if (image.size() != 2 || image.get(0).asInt() != image.get(1).asInt()) {
+        throw new ClipWeightsException(file + ": " + vk + "image_size " + image + " is not square");
+      }
+      c.values.put(Dim.IMAGE, new Value(c.positiveInt(image.get(0), vk + "image_size"), vk + "image_size", false));
+    } else {
+      c.putPresent(Dim.IMAGE, v, "image_size", vk);
+    }
+    c.putPresent(Dim.VISION_LAYERS, v, "layers", vk);
+    c.putPresent(Dim.VISION_WIDTH, v, "width", vk);
+    c.putPresent(Dim.PATCH, v, "patch_size", vk);
+    int vw = v.has("width") ? c.positiveInt(v.get("width"), vk + "width") : 768;
+    int headWidth = v.has("head_width") ? c.positiveInt(v.get("head_width"), vk + "head_width") : 64;
+    if (vw % headWidth != 0) {
+      throw new ClipWeightsException(file + ": " + vk + "width " + vw + " is not a multiple of head_width " + headWidth);
+    }
+    c.values.put(Dim.VISION_HEADS, new Value(vw / headWidth, vk + "width / head_width", !v.has("head_width")));
+    if (v.has("mlp_ratio")) {
+      c.values.put(Dim.VISION_MLP, new Value((int) Math.round(vw * v.get("mlp_ratio").asDouble()), vk + "mlp_ratio",
+          false));
+    }
+    JsonNode t = cfg.path("text_cfg");
+    String tk = mc + "text_cfg.";
+    c.putPresent(Dim.CONTEXT, t, "context_length", tk);
+    c.putPresent(Dim.VOCAB, t, "vocab_size", tk);
+    c.putPresent(Dim.TEXT_WIDTH, t, "width", tk);
+    c.putPresent(Dim.TEXT_LAYERS, t, "layers", tk);
+    if (t.has("heads")) {
+      c.putPresent(Dim.TEXT_HEADS, t, "heads", tk);
+    } else {
+      c.values.put(Dim.TEXT_HEADS, new Value(8, tk + "heads", true));
+    }
+    if (t.has("mlp_ratio")) {
+      int tw = t.has("width") ? c.positiveInt(t.get("width"), tk + "width") : 512;
+      c.values.put(Dim.TEXT_MLP, new Value((int) Math.round(tw * t.get("mlp_ratio").asDouble()), tk + "mlp_ratio",
+          false));
+    }
+    c.checkGrid();
+    return c;
+  }
+
+  private void putPresent(Dim d, JsonNode obj, String field, String prefix) {
+    JsonNode n = obj.get(field);
+    if (n != null && !n.isNull()) {
+      values.put(d, new Value(positiveInt(n, prefix + field), prefix + field, false));
     }
   }
 }

@@ -34,6 +34,8 @@ public final class HfCheckpointWriter {
       ClipLoader.Recipe r = ClipLoader.recipe(ClipLoader.Layout.HF, e.getKey());
       if (r instanceof ClipLoader.Direct d) {
         st.putFloats(d.src(), t.data(), t.shape());
+      } else if (r instanceof ClipLoader.Scalar sc) {
+        st.putFloats(sc.src(), t.data(), t.shape());
       } else if (r instanceof ClipLoader.Transposed tr) {
         int rows = (int) t.shape()[0];
         int cols = (int) t.shape()[1];
@@ -75,7 +77,7 @@ public final class HfCheckpointWriter {
     text.put("num_hidden_layers", c.text().layers());
     text.put("num_attention_heads", c.text().heads());
     text.put("max_position_embeddings", c.text().contextLength());
-    text.put("hidden_act", "quick_gelu");
+    text.put("hidden_act", c.text().activation().hfName);
     text.put("layer_norm_eps", c.text().layerNormEps());
     text.put("bos_token_id", c.text().vocabSize() - 2);
     text.put("eos_token_id", c.text().vocabSize() - 1);
@@ -89,7 +91,7 @@ public final class HfCheckpointWriter {
     vision.put("num_channels", 3);
     vision.put("image_size", c.vision().imageSize());
     vision.put("patch_size", c.vision().patchSize());
-    vision.put("hidden_act", "quick_gelu");
+    vision.put("hidden_act", c.vision().activation().hfName);
     vision.put("layer_norm_eps", c.vision().layerNormEps());
     Map<String, Object> top = new LinkedHashMap<>();
     top.put("architectures", List.of("CLIPModel"));

@@ -7,8 +7,10 @@ package dev.cliptune.clip.weights;
  * this option, the safetensors {@code __metadata__} ({@code vision_heads}, {@code text_heads}), the
  * directory's {@code config.json} ({@code vision_config.num_attention_heads} / {@code
  * text_config.num_attention_heads} with the transformers defaults 12 / 8 for a HuggingFace config;
- * {@code vision_heads} / {@code transformer_heads} for an OpenAI-style config), and finally {@code
- * width / 64} (what the official OpenAI loader assumes).
+ * {@code vision_heads} / {@code transformer_heads} for an OpenAI-style config placed beside an OpenAI-layout file
+ * such as {@code ViT-B-16.pt}), or {@code open_clip_config.json} ({@code vision_cfg.width / head_width},
+ * {@code text_cfg.heads}, with open_clip's defaults 64 and 8), and finally {@code width / 64} (what the official
+ * OpenAI loader assumes).
  *
  * @param visionHeads explicit vision head count, or null
  * @param textHeads explicit text head count, or null

@@ -271,11 +271,11 @@ public final class ResNetCheckpoint {
     return new ClipWeights(cfg, kept, source);
   }
 
-  /** The safetensors path of {@link ClipLoader}: a directory whose tensors hold a ResNet CLIP. */
-  static ClipWeights load(Path dir, TensorStore store, LoadOptions opts) {
-    Path configFile = dir.resolve("config.json");
+  /** The branch of {@link ClipLoader}: a checkpoint (any format) whose tensors hold a ResNet CLIP. */
+  static ClipWeights load(TensorStore store, LoadOptions opts) {
+    Path configFile = store.configFile();
     JsonNode declared = null;
-    if (Files.isRegularFile(configFile)) {
+    if (configFile != null && Files.isRegularFile(configFile)) {
       JsonNode root = DeclaredConfig.readJson(configFile);
       if (DeclaredConfig.detectForm(root) == DeclaredConfig.Form.HF) {
         throw new ClipWeightsException(configFile + ": a HuggingFace CLIPConfig, but " + store.mainFile()
@@ -301,8 +301,8 @@ public final class ResNetCheckpoint {
         tensors.put(n, new FloatTensor(n, store.info(n).shape(), store.floats(n)));
       }
     }
-    Hints hints = Hints.of(opts, declared, configFile.toString());
-    String source = dir.toAbsolutePath().normalize() + " (OpenAI state-dict layout, ResNet CLIP, "
+    Hints hints = Hints.of(opts, declared, String.valueOf(configFile));
+    String source = store.mainFile().toAbsolutePath().normalize() + " (OpenAI state-dict layout, ResNet CLIP, "
         + store.description() + (declared != null ? ", config.json" : "") + ")";
     return fromOpenAi(tensors, store.metadata(), hints, source);
   }

@@ -3,7 +3,8 @@ package dev.cliptune.clip.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.ClipWeightsException;
-import dev.cliptune.io.SafeTensors;
+import dev.cliptune.io.TensorFile;
+import dev.cliptune.io.torch.TensorFiles;
 import dev.cliptune.io.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,53 +15,82 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * The tensors of a checkpoint directory: one {@code model.safetensors}, or the shards listed by {@code
- * model.safetensors.index.json} ({@code weight_map}: tensor name to shard file name). Closing closes
- * every shard.
+ * The tensors of a checkpoint: one file of any format {@link TensorFiles} reads, or the shards listed by a
+ * {@code *.index.json} ({@code weight_map}: tensor name to shard file name). A directory stands for the first
+ * of {@link #WEIGHT_FILES} it holds. Names are exposed as stored, except open_clip's {@code CustomTextCLIP}
+ * text tower ({@code text.token_embedding.weight}, ...) which loses its {@code text.} prefix. Closing closes
+ * every file.
  */
 final class TensorStore implements AutoCloseable {
   static final String SINGLE = "model.safetensors";
   static final String INDEX = "model.safetensors.index.json";
+  static final String OPEN_CLIP_CONFIG = "open_clip_config.json";
+  static final String HF_CONFIG = "config.json";
 
-  private final Path dir;
+  /** What a model directory may hold, in the order they are looked for (safetensors before pickles). */
+  static final List<String> WEIGHT_FILES = List.of(SINGLE, INDEX, "pytorch_model.bin", "pytorch_model.bin.index.json",
+      "open_clip_model.safetensors", "open_clip_pytorch_model.bin");
+
+  private final Path main;
   private final String description;
-  private final List<SafeTensors> files;
-  private final Map<String, SafeTensors> byName;
+  private final List<TensorFile> files;
+  private final Map<String, TensorFile> byName;
+  private final Map<String, String> stored;
 
-  private TensorStore(Path dir, String description, List<SafeTensors> files, Map<String, SafeTensors> byName) {
-    this.dir = dir;
+  private TensorStore(Path main, String description, List<TensorFile> files, Map<String, TensorFile> byName) {
+    this.main = main;
     this.description = description;
     this.files = files;
-    this.byName = byName;
+    Map<String, TensorFile> exposed = new LinkedHashMap<>();
+    Map<String, String> original = new LinkedHashMap<>();
+    boolean customText = byName.containsKey("text.token_embedding.weight") && !byName.containsKey("token_embedding.weight");
+    for (Map.Entry<String, TensorFile> e : byName.entrySet()) {
+      String n = customText && e.getKey().startsWith("text.") ? e.getKey().substring(5) : e.getKey();
+      exposed.put(n, e.getValue());
+      original.put(n, e.getKey());
+    }
+    this.byName = Collections.unmodifiableMap(exposed);
+    this.stored = original;
   }
 
-  static TensorStore open(Path dir) {
-    Path single = dir.resolve(SINGLE);
-    Path index = dir.resolve(INDEX);
-    if (Files.isRegularFile(single)) {
-      SafeTensors st = SafeTensors.open(single);
-      Map<String, SafeTensors> m = new LinkedHashMap<>();
-      for (TensorInfo t : st.tensors()) {
-        m.put(t.name(), st);
+  /** Opens a checkpoint file, a {@code *.index.json}, or a model directory. */
+  static TensorStore open(Path path) {
+    if (Files.isDirectory(path)) {
+      for (String f : WEIGHT_FILES) {
+        if (Files.isRegularFile(path.resolve(f))) {
+          return open(path.resolve(f));
+        }
       }
-      return new TensorStore(dir, SINGLE, List.of(st), Collections.unmodifiableMap(m));
-    }
-    if (Files.isRegularFile(index)) {
-      return openSharded(dir, index);
-    }
-    StringBuilder hint = new StringBuilder();
-    for (String other : new String[] {"pytorch_model.bin", "model.pt", "open_clip_pytorch_model.bin",
-        "tf_model.h5", "flax_model.msgpack"}) {
-      if (Files.exists(dir.resolve(other))) {
-        hint.append("; found ").append(other).append(", which is not supported: convert it to safetensors");
+      String others;
+      try (Stream<Path> s = Files.list(path)) {
+        others = s.map(p -> p.getFileName().toString())
+            .filter(n -> n.endsWith(".pt") || n.endsWith(".bin") || n.endsWith(".safetensors") || n.endsWith(".pth"))
+            .sorted().limit(5).reduce((a, b) -> a + ", " + b).orElse("");
+      } catch (IOException e) {
+        others = "";
       }
+      throw new ClipWeightsException(path + ": no checkpoint (expected one of " + String.join(", ", WEIGHT_FILES) + ")"
+          + (others.isEmpty() ? "" : "; it holds " + others + ": pass that file itself"));
     }
-    throw new ClipWeightsException(dir + ": no " + SINGLE + " (nor " + INDEX + ")" + hint);
+    if (!Files.isRegularFile(path)) {
+      throw new ClipWeightsException(path + ": no such file or directory");
+    }
+    if (path.getFileName().toString().endsWith(".index.json")) {
+      return openSharded(path);
+    }
+    TensorFile f = TensorFiles.open(path);
+    Map<String, TensorFile> m = new LinkedHashMap<>();
+    for (TensorInfo t : f.tensors()) {
+      m.put(t.name(), f);
+    }
+    return new TensorStore(path, path.getFileName() + " (" + f.formatName() + ")", List.of(f), m);
   }
 
-  private static TensorStore openSharded(Path dir, Path index) {
+  private static TensorStore openSharded(Path index) {
+    Path dir = index.toAbsolutePath().getParent();
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(index.toFile());
@@ -71,29 +101,32 @@ final class TensorStore implements AutoCloseable {
     if (wm == null || !wm.isObject() || wm.isEmpty()) {
       throw new ClipWeightsException(index + ": expected a non-empty object 'weight_map' (tensor name -> shard file)");
     }
-    Map<String, SafeTensors> shards = new LinkedHashMap<>();
-    Map<String, SafeTensors> byName = new LinkedHashMap<>();
+    Map<String, TensorFile> shards = new LinkedHashMap<>();
+    Map<String, TensorFile> byName = new LinkedHashMap<>();
     try {
+      long bytes = 0;
       for (Iterator<Map.Entry<String, JsonNode>> it = wm.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String file = e.getValue().asText("");
         Path p = dir.resolve(file).normalize();
-        if (file.isEmpty() || !p.startsWith(dir.normalize()) || !p.getFileName().toString().endsWith(".safetensors")) {
+        if (file.isEmpty() || !p.getParent().equals(dir.normalize())) {
           throw new ClipWeightsException(index + ": weight_map entry '" + e.getKey() + "' names shard '"
-              + file + "', expected a .safetensors file in " + dir);
+              + file + "', expected a file name in " + dir);
         }
-        SafeTensors st = shards.get(file);
+        TensorFile st = shards.get(file);
         if (st == null) {
-          st = SafeTensors.open(p);
+          st = TensorFiles.open(p);
           shards.put(file, st);
         }
         if (!st.has(e.getKey())) {
           throw new ClipWeightsException(index + ": weight_map says tensor '" + e.getKey() + "' is in "
               + file + ", but " + p + " has no such tensor");
         }
+        TensorInfo t = st.info(e.getKey());
+        bytes += t.numel() * t.dtype().bytes;
         byName.put(e.getKey(), st);
       }
-      for (SafeTensors st : shards.values()) {
+      for (TensorFile st : shards.values()) {
         for (TensorInfo t : st.tensors()) {
           if (byName.get(t.name()) != st) {
             throw new ClipWeightsException(st.path() + ": tensor '" + t.name() + "' is not listed for this shard in "
@@ -101,21 +134,40 @@ final class TensorStore implements AutoCloseable {
           }
         }
       }
+      JsonNode total = root.path("metadata").path("total_size");
+      if (total.isNumber() && total.asLong() != bytes) {
+        throw new ClipWeightsException(index + ": metadata.total_size is " + total.asLong() + " bytes but the "
+            + "tensors of its weight_map hold " + bytes + " bytes");
+      }
     } catch (RuntimeException e) {
-      shards.values().forEach(SafeTensors::close);
+      shards.values().forEach(TensorFile::close);
       throw e;
     }
-    return new TensorStore(dir, INDEX + " (" + shards.size() + " shards)", new ArrayList<>(shards.values()),
-        Collections.unmodifiableMap(byName));
+    return new TensorStore(index, index.getFileName() + " (" + shards.size() + " shards, "
+        + shards.values().iterator().next().formatName() + ")", new ArrayList<>(shards.values()), byName);
   }
 
-  /** "model.safetensors" or "model.safetensors.index.json (n shards)". */
+  /**
+   * The configuration file beside the weights: {@code open_clip_config.json} for open_clip weight files,
+   * otherwise {@code config.json}, otherwise {@code open_clip_config.json}; null when there is none.
+   */
+  Path configFile() {
+    Path dir = main.toAbsolutePath().getParent();
+    Path hf = dir.resolve(HF_CONFIG);
+    Path oc = dir.resolve(OPEN_CLIP_CONFIG);
+    boolean openClipFile = main.getFileName().toString().startsWith("open_clip");
+    if (openClipFile && Files.isRegularFile(oc)) {
+      return oc;
+    }
+    if (Files.isRegularFile(hf)) {
+      return hf;
+    }
+    return Files.isRegularFile(oc) ? oc : null;
+  }
+
+  /** e.g. "model.safetensors (safetensors)" or "pytorch_model.bin.index.json (2 shards, torch.save zip)". */
   String description() {
     return description;
-  }
-
-  Path dir() {
-    return dir;
   }
 
   Iterable<String> names() {
@@ -128,29 +180,33 @@ final class TensorStore implements AutoCloseable {
 
   /** The file a tensor lives in (for messages); the first file for unknown names. */
   Path fileOf(String name) {
-    SafeTensors st = byName.get(name);
+    TensorFile st = byName.get(name);
     return (st != null ? st : files.get(0)).path();
   }
 
-  /** The main file for messages about the checkpoint as a whole. */
+  /** The main file for messages about the checkpoint as a whole (the weights file or the index). */
   Path mainFile() {
-    return files.size() == 1 ? files.get(0).path() : dir.resolve(INDEX);
+    return main;
   }
 
-  /** Header entry of a present tensor, or null. */
+  /** Entry of a present tensor (under its exposed name), or null. */
   TensorInfo info(String name) {
-    SafeTensors st = byName.get(name);
-    return st == null ? null : st.info(name);
+    TensorFile st = byName.get(name);
+    if (st == null) {
+      return null;
+    }
+    TensorInfo t = st.info(stored.get(name));
+    return t.name().equals(name) ? t : new TensorInfo(name, t.dtype(), t.shape(), t.begin(), t.end());
   }
 
   float[] floats(String name) {
-    return byName.get(name).floats(name);
+    return byName.get(name).floats(stored.get(name));
   }
 
   /** The {@code __metadata__} of the shards, merged (the first shard wins on conflicts). */
   Map<String, String> metadata() {
     Map<String, String> m = new LinkedHashMap<>();
-    for (SafeTensors st : files) {
+    for (TensorFile st : files) {
       st.metadata().forEach(m::putIfAbsent);
     }
     return m;
@@ -158,6 +214,6 @@ final class TensorStore implements AutoCloseable {
 
   @Override
   public void close() {
-    files.forEach(SafeTensors::close);
+    files.forEach(TensorFile::close);
   }
 }

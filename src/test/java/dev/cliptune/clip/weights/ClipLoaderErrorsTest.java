@@ -175,12 +175,17 @@ class ClipLoaderErrorsTest {
   }
 
   @Test
-  void unsupportedHiddenAct() throws IOException {
+  void hiddenActGeluIsExactGeluAndOthersAreRefused() throws IOException {
     Path dir = Checkpoints.copy(Checkpoints.hfDir(), tmp.resolve("act"));
     Checkpoints.editConfig(dir, c -> ((ObjectNode) c.get("text_config")).put("hidden_act", "gelu"));
+    ClipWeights w = ClipLoader.load(dir);
+    assertThat(w.config().text().activation()).isEqualTo(dev.cliptune.clip.Activation.GELU);
+    assertThat(w.config().vision().activation()).isEqualTo(dev.cliptune.clip.Activation.QUICK_GELU);
+    assertThat(w.sha256()).isNotEqualTo(ClipLoader.load(Checkpoints.hfDir()).sha256());
+    Checkpoints.editConfig(dir, c -> ((ObjectNode) c.get("text_config")).put("hidden_act", "gelu_new"));
     assertThatThrownBy(() -> ClipLoader.load(dir))
         .hasMessageContaining(dir.resolve("config.json").toString())
-        .hasMessageContaining("text_config.hidden_act is \"gelu\"")
+        .hasMessageContaining("text_config.hidden_act is \"gelu_new\"")
         .hasMessageContaining("quick_gelu");
   }
 
@@ -233,16 +238,20 @@ class ClipLoaderErrorsTest {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     Files.writeString(empty.resolve("pytorch_model.bin"), "x");
     assertThatThrownBy(() -> ClipLoader.load(empty))
-        .hasMessageContaining(empty.toString())
-        .hasMessageContaining("no model.safetensors")
-        .hasMessageContaining("pytorch_model.bin");
+        .hasMessageContaining(empty.resolve("pytorch_model.bin").toString())
+        .hasMessageContaining("not a checkpoint file");
+    Path none = Files.createDirectories(tmp.resolve("none"));
+    Files.writeString(none.resolve("ViT-B-16.pt"), "x");
+    assertThatThrownBy(() -> ClipLoader.load(none))
+        .hasMessageContaining(none + ": no checkpoint (expected one of model.safetensors")
+        .hasMessageContaining("it holds ViT-B-16.pt: pass that file itself");
     Path other = edited(Checkpoints.hfDir(), "other", m -> {
       m.clear();
       m.put("foo.weight", new Checkpoints.Entry(DType.F32, new long[] {2}, Checkpoints.zerosF32(2)));
     });
     assertThatThrownBy(() -> ClipLoader.load(other)).hasMessageContaining("not a CLIP checkpoint")
         .hasMessageContaining("foo.weight");
-    assertThatThrownBy(() -> ClipLoader.load(tmp.resolve("nope"))).hasMessageContaining("not a directory");
+    assertThatThrownBy(() -> ClipLoader.load(tmp.resolve("nope"))).hasMessageContaining("nope: no such file or directory");
   }
 
   @Test

@@ -73,11 +73,13 @@ class HfClipConfigTest {
 
   @Test
   void errorsNameFileAndField() throws IOException {
-    Path act = write("{\"vision_config\": {\"hidden_act\": \"gelu\"}}");
+    Path act = write("{\"vision_config\": {\"hidden_act\": \"gelu_pytorch_tanh\"}}");
     assertThatThrownBy(() -> HfClipConfig.read(act))
         .isInstanceOf(ClipWeightsException.class)
         .hasMessageContaining(act.toString())
-        .hasMessageContaining("vision_config.hidden_act is \"gelu\"");
+        .hasMessageContaining("vision_config.hidden_act is \"gelu_pytorch_tanh\"");
+    assertThat(HfClipConfig.read(write("{\"vision_config\": {\"hidden_act\": \"gelu\"}}")).vision().activation())
+        .isEqualTo(dev.cliptune.clip.Activation.GELU);
     Path notInt = write("{\"text_config\": {\"hidden_size\": \"wide\"}}");
     assertThatThrownBy(() -> HfClipConfig.read(notInt))
         .hasMessageContaining(notInt.toString())
