@@ -50,10 +50,19 @@ class CheckpointFixturesTest {
   }
 
   @Test
-  void onlyTheResNetKindsAreLeftAndTheSummaryFollowsTheContract() {
-    ParityRunner.Result r = run(Shared.checkpoints(), "cases", "features/rn/");
-    // the ResNet CLIP forward is another change: until it lands its checks are skips (which the exit code counts)
-    assertThat(r.checks()).allMatch(c -> c.status() == Check.Status.SKIP || c.status() == Check.Status.PASS);
-    assertThat(r.summary()).matches("parity: \\d+ checks, 0 failed, \\d+ skipped; worst \\S+ of tolerance at \\S+");
+  void theWholeSetPassesWithTheResNetKindsAndTheSummaryFollowsTheContract() throws IOException {
+    Path dir = Shared.checkpoints();
+    JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    ParityRunner.Result r = run(dir);
+    assertThat(r.checks()).filteredOn(c -> c.status() != Check.Status.PASS).as("failed or skipped").isEmpty();
+    // the ResNet CLIP's inferred config, its reference activations and every rn_cases method case are checked
+    assertThat(r.checks().stream().map(Check::name)).contains("rn/config", "rn/reference/debug/attnpool");
+    for (JsonNode c : m.path("rn_cases")) {
+      String id = c.path("id").asText();
+      assertThat(r.checks().stream().map(Check::name)).as("checks of rn_cases " + id)
+          .anyMatch(n -> n.startsWith(id + "/logits")).anyMatch(n -> n.startsWith(id + "/after_step2/"));
+    }
+    assertThat(r.summary()).matches("parity: \\d+ checks, 0 failed, 0 skipped; worst \\S+ of tolerance at \\S+");
+    assertThat(r.exitCode()).isZero();
   }
 }
