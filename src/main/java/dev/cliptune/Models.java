@@ -1,5 +1,6 @@
 package dev.cliptune;
 
+import dev.cliptune.io.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,19 +17,19 @@ public final class Models {
   public static Path resolve(String spec) {
     if (spec.startsWith("builtin:")) {
       if (!spec.equals(BUILTIN_TINY)) {
-        throw new IllegalArgumentException("--model " + spec + ": the only built-in model is " + BUILTIN_TINY);
+        throw new UserException("--model " + spec + ": the only built-in model is " + BUILTIN_TINY);
       }
       String home = System.getProperty("cliptune.home", ".");
       Path dir = Path.of(home, "models", "tiny");
       if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
-        throw new IllegalArgumentException("--model " + spec + ": " + dir + " holds no model.safetensors; rebuild it"
+        throw new UserException("--model " + spec + ": " + dir + " holds no model.safetensors; rebuild it"
             + " with `bin/cliptune pretrain --out models/tiny` (see docs/BENCHMARKS.md) or pass --model DIR");
       }
       return dir;
     }
     Path dir = Path.of(spec);
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--model " + spec + ": not a directory");
+      throw new UserException("--model " + spec + ": not a directory");
     }
     return dir;
   }

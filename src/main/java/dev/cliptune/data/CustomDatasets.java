@@ -1,5 +1,6 @@
 package dev.cliptune.data;
 
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ final class CustomDatasets {
     String name = root.getFileName() == null ? root.toString() : root.getFileName().toString();
     if (Files.isDirectory(root.resolve("train"))) {
       if (opts.has(Datasets.SPLIT_RATIO) || opts.has(Datasets.SPLIT_SEED)) {
-        throw new IllegalArgumentException(root + " has train/ (and test/) sub-folders, so the options "
+        throw new DatasetException(root + " has train/ (and test/) sub-folders, so the options "
             + Datasets.SPLIT_RATIO + " and " + Datasets.SPLIT_SEED + " do not apply");
       }
       Split split = subfolderSplit(root, names, namesFile);
@@ -52,7 +53,7 @@ final class CustomDatasets {
     double[] ratio = ratio(opts.get(Datasets.SPLIT_RATIO));
     long seed = opts.has(Datasets.SPLIT_SEED) ? opts.longValue(Datasets.SPLIT_SEED) : 1;
     if (seed < 0) {
-      throw new IllegalArgumentException(Datasets.SPLIT_SEED + " must be >= 0, got " + seed);
+      throw new DatasetException(Datasets.SPLIT_SEED + " must be >= 0, got " + seed);
     }
     checkClassNames(root, ImageFolders.subdirs(root).stream().filter(c -> !c.equals(Datasets.FEWSHOT)).toList(),
         names, namesFile);
@@ -149,7 +150,7 @@ final class CustomDatasets {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(Datasets.SPLIT_RATIO + " must be 'train,val' fractions with train > 0,"
+    throw new DatasetException(Datasets.SPLIT_RATIO + " must be 'train,val' fractions with train > 0,"
         + " val >= 0 and train + val < 1 (the rest is test), got '" + v + "'");
   }
 

@@ -1,5 +1,6 @@
 package dev.cliptune.data;
 
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,7 +129,7 @@ public final class Datasets {
    */
   public static LoadedDataset open(String nameOrPath, Path dataRoot, Map<String, String> options) {
     if (nameOrPath == null || nameOrPath.isBlank()) {
-      throw new IllegalArgumentException("no dataset given: use an official name ("
+      throw new DatasetException("no dataset given: use an official name ("
           + String.join(", ", OfficialDataset.names()) + "), a folder of class folders or a split .json file");
     }
     Map<String, String> opts = options == null ? Map.of() : options;
@@ -145,7 +146,7 @@ public final class Datasets {
     Path found = tried.stream().filter(Files::exists).findFirst().orElse(null);
     boolean json = nameOrPath.toLowerCase(Locale.ROOT).endsWith(".json");
     if (found == null) {
-      throw new IllegalArgumentException("'" + nameOrPath + "' is not an official dataset ("
+      throw new DatasetException("'" + nameOrPath + "' is not an official dataset ("
           + String.join(", ", OfficialDataset.names()) + ") and no " + (json ? "split file" : "such folder")
           + " exists (tried " + String.join(", ", tried.stream().map(Path::toString).toList()) + ")");
     }
@@ -160,7 +161,7 @@ public final class Datasets {
       return folder(found, opts);
     }
     if (!json) {
-      throw new IllegalArgumentException(found + " is a file but not a .json split file; give a folder of class"
+      throw new DatasetException(found + " is a file but not a .json split file; give a folder of class"
           + " folders or a split file in the split_zhou_*.json format");
     }
     return splitFile(found, opts);
@@ -194,7 +195,7 @@ public final class Datasets {
     LoadedDataset ds;
     if (opts.has(REBUILD_SEED)) {
       if (opts.has(SPLIT_FILE)) {
-        throw new IllegalArgumentException("options " + REBUILD_SEED + " and " + SPLIT_FILE + " exclude each other");
+        throw new DatasetException("options " + REBUILD_SEED + " and " + SPLIT_FILE + " exclude each other");
       }
       ds = rebuild(d, dir, opts.longValue(REBUILD_SEED), opts);
     } else {
@@ -241,7 +242,7 @@ public final class Datasets {
   public static LoadedDataset rebuildSplit(String name, Path dataRoot, long seed) {
     OfficialDataset d = OfficialDataset.byName(name);
     if (!d.canRebuildSplit()) {
-      throw new IllegalArgumentException("no rule to rebuild the split of " + d.officialName() + "; possible for "
+      throw new DatasetException("no rule to rebuild the split of " + d.officialName() + "; possible for "
           + String.join(", ", Arrays.stream(OfficialDataset.values())
               .filter(OfficialDataset::canRebuildSplit).map(OfficialDataset::officialName).toList()));
     }
@@ -277,7 +278,7 @@ public final class Datasets {
 
   private static Path datasetDir(OfficialDataset d, Path dataRoot) {
     if (dataRoot == null) {
-      throw new IllegalArgumentException("no data root given for " + d.officialName()
+      throw new DatasetException("no data root given for " + d.officialName()
           + ": the official datasets live in one folder ($DATA), " + d.officialName() + " in $DATA/" + d.folder());
     }
     Path root = expandHome(dataRoot.toString()).toAbsolutePath().normalize();
@@ -444,10 +445,10 @@ public final class Datasets {
 
   private static LoadedDataset rebuild(OfficialDataset d, Path dir, long seed, Options opts) {
     if (!d.canRebuildSplit()) {
-      throw new IllegalArgumentException("no rebuild rule for " + d.officialName());
+      throw new DatasetException("no rebuild rule for " + d.officialName());
     }
     if (seed < 0) {
-      throw new IllegalArgumentException(REBUILD_SEED + " must be >= 0, got " + seed);
+      throw new DatasetException(REBUILD_SEED + " must be >= 0, got " + seed);
     }
     Path imageRoot = opts.path(IMAGE_ROOT, dir, dir.resolve(d.imageRoot()));
     if (!Files.isDirectory(imageRoot)) {
@@ -465,7 +466,7 @@ public final class Datasets {
           readPets(dir, imageRoot, "test.txt"), dir.resolve("annotations/trainval.txt"));
       case SUN397 -> rebuildSun397(dir, imageRoot, rng);
       case UCF101 -> rebuildUcf101(dir, imageRoot, rng);
-      default -> throw new IllegalArgumentException("no rebuild rule for " + d.officialName());
+      default -> throw new DatasetException("no rebuild rule for " + d.officialName());
     };
     boolean listedInTextFiles = d == OfficialDataset.OXFORD_PETS || d == OfficialDataset.SUN397
         || d == OfficialDataset.UCF101; // the others were listed from the folders themselves
@@ -642,11 +643,11 @@ public final class Datasets {
           SPLIT_SEED);
       for (String k : this.map.keySet()) {
         if (!all.contains(k)) {
-          throw new IllegalArgumentException("unknown dataset option '" + k + "'; the options are "
+          throw new DatasetException("unknown dataset option '" + k + "'; the options are "
               + String.join(", ", new TreeSet<>(all)));
         }
         if (!allowed.contains(k)) {
-          throw new IllegalArgumentException("dataset option '" + k + "' does not apply to " + what
+          throw new DatasetException("dataset option '" + k + "' does not apply to " + what
               + "; it accepts " + String.join(", ", new TreeSet<>(allowed)));
         }
       }
@@ -664,7 +665,7 @@ public final class Datasets {
       try {
         return Long.parseLong(map.get(key).trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("dataset option " + key + " must be an integer, got '" + map.get(key) + "'");
+        throw new DatasetException("dataset option " + key + " must be an integer, got '" + map.get(key) + "'");
       }
     }
 
@@ -676,7 +677,7 @@ public final class Datasets {
       return switch (v.trim().toLowerCase(Locale.ROOT)) {
         case "true", "yes", "1" -> true;
         case "false", "no", "0" -> false;
-        default -> throw new IllegalArgumentException("dataset option " + key + " must be true or false, got '" + v + "'");
+        default -> throw new DatasetException("dataset option " + key + " must be true or false, got '" + v + "'");
       };
     }
 

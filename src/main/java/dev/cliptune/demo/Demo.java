@@ -2,6 +2,7 @@ package dev.cliptune.demo;
 
 import dev.cliptune.Clip;
 import dev.cliptune.io.AtomicFiles;
+import dev.cliptune.io.UserException;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.Protocols;
@@ -101,7 +102,7 @@ public final class Demo {
       Method method = Method.parse(m);
       this.methods.add(java.util.stream.Stream.concat(settings().stream(), optionalSettings().stream())
           .filter(s -> s.method() == method).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("demo: unknown method '" + m + "'; expected one of "
+          .orElseThrow(() -> new UserException("demo: unknown method '" + m + "'; expected one of "
               + ACCEPTED)));
     }
     this.out = out;

@@ -26,7 +26,6 @@ import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
-import dev.cliptune.prompt.checkpoint.CheckpointException;
 import dev.cliptune.report.Report;
 import dev.cliptune.train.Trainer;
 import dev.cliptune.zeroshot.Templates;
@@ -138,7 +137,7 @@ public final class ProtocolRunner {
     List<PromptInterpreter.Group> groups;
     try {
       groups = PromptInterpreter.interpret(PromptCheckpoint.read(checkpoint), model, tokenizer, NEAREST_WORDS_TOP);
-    } catch (CheckpointException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) { // CheckpointException and the other user errors among them
       log.out().println("nearest words: none (" + e.getMessage() + ")");
       return;
     }
@@ -297,7 +296,7 @@ public final class ProtocolRunner {
       val = FewShot.fewshot(val, k, new PyRandom(data.seed()));
     }
     if (val.isEmpty()) {
-      throw new IllegalArgumentException(ds.name() + ": no validation images (" + ds.source() + "); the linear probe"
+      throw new dev.cliptune.data.DatasetException(ds.name() + ": no validation images (" + ds.source() + "); the linear probe"
           + " chooses C on them: give the dataset a val split (a val/ folder, a \"val\" list or a split ratio)");
     }
     return val;

@@ -23,7 +23,7 @@
  *   <li><b>Downstream datasets</b>: {@link dev.cliptune.world.Datasets#standard()} and
  *       {@link dev.cliptune.world.World#write}, which writes them in the CoOp layout with
  *       {@code split_zhou_<Name>.json} files and a {@code world.json};
- *       {@link dev.cliptune.world.WorldCommand} is the {@code cliptune world} command.
+ *       {@code cli.commands.WorldCommand} is the {@code cliptune world} command.
  * </ul>
  */
 package dev.cliptune.world;

@@ -335,8 +335,8 @@ class ReportTest {
     PrintStream old = System.err;
     try (PrintStream p = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setErr(p);
-      assertThat(Main.run("report", empty.toString())).isEqualTo(1);
-      assertThat(Main.run("report", tmp.resolve("missing").toString())).isEqualTo(1);
+      assertThat(Main.run("report", empty.toString())).isEqualTo(Main.USER_ERROR);
+      assertThat(Main.run("report", tmp.resolve("missing").toString())).isEqualTo(Main.USER_ERROR);
     } finally {
       System.setErr(old);
     }

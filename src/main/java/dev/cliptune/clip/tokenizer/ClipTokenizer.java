@@ -3,6 +3,7 @@ package dev.cliptune.clip.tokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.io.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -153,7 +154,7 @@ public final class ClipTokenizer {
     List<String> lines = Arrays.asList(readUtf8(mergesFile).split("\n", -1));
     String header = lines.get(0).strip();
     if (!header.startsWith("#version")) {
-      throw new IllegalArgumentException(mergesFile + ": expected the header '#version: 0.2' on "
+      throw new UserException(mergesFile + ": expected the header '#version: 0.2' on "
           + "line 1, found " + (header.isEmpty() ? "an empty line" : "'" + abbreviate(header) + "'"));
     }
     List<String[]> merges = new ArrayList<>();
@@ -193,7 +194,7 @@ public final class ClipTokenizer {
       if (symbols.length == 2) {
         ranks.put(new Pair(symbols[0], symbols[1]), i);
       } else if (symbols.length != 0) {
-        throw new IllegalArgumentException(gz + " line " + (i + 1) + ": expected a merge of two "
+        throw new UserException(gz + " line " + (i + 1) + ": expected a merge of two "
             + "symbols separated by a space, found '" + abbreviate(lines[i]) + "'");
       }
       vocab.add(String.join("", symbols));
@@ -226,18 +227,18 @@ public final class ClipTokenizer {
     Map<Integer, String> decoder = new HashMap<>();
     vocab.forEach((token, id) -> {
       if (id == null || id < 0) {
-        throw new IllegalArgumentException(vocabSource + ": token '" + token
+        throw new UserException(vocabSource + ": token '" + token
             + "' has id " + id + ", expected a non-negative integer");
       }
       String other = decoder.put(id, token);
       if (other != null) {
-        throw new IllegalArgumentException(vocabSource + ": id " + id + " is used by both '"
+        throw new UserException(vocabSource + ": id " + id + " is used by both '"
             + other + "' and '" + token + "'");
       }
     });
     for (String special : List.of(SOT, EOT)) {
       if (!vocab.containsKey(special)) {
-        throw new IllegalArgumentException(vocabSource + ": expected the special tokens " + SOT
+        throw new UserException(vocabSource + ": expected the special tokens " + SOT
             + " and " + EOT + ", found no " + special + " among " + vocab.size() + " tokens");
       }
     }
@@ -245,12 +246,12 @@ public final class ClipTokenizer {
     for (int i = 0; i < merges.size(); i++) {
       String[] merge = merges.get(i);
       if (merge.length != 2) {
-        throw new IllegalArgumentException(mergeSource.apply(i) + ": expected a merge of two "
+        throw new UserException(mergeSource.apply(i) + ": expected a merge of two "
             + "symbols, found " + merge.length + " (" + abbreviate(String.join(" ", merge)) + ")");
       }
       for (String symbol : List.of(merge[0], merge[1], merge[0] + merge[1])) {
         if (!vocab.containsKey(symbol)) {
-          throw new IllegalArgumentException(mergeSource.apply(i) + ": merge '" + merge[0] + " "
+          throw new UserException(mergeSource.apply(i) + ": merge '" + merge[0] + " "
               + merge[1] + "' uses the symbol '" + symbol + "', which " + vocabSource
               + " does not have");
         }
@@ -265,11 +266,11 @@ public final class ClipTokenizer {
     try {
       root = JSON.readTree(readUtf8(file));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": expected JSON (an object mapping token strings "
+      throw new UserException(file + ": expected JSON (an object mapping token strings "
           + "to ids), found invalid JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(file + ": expected a JSON object mapping token strings "
+      throw new UserException(file + ": expected a JSON object mapping token strings "
           + "to ids, found " + (root == null || root.isMissingNode() ? "no JSON value"
               : "a JSON " + root.getNodeType().toString().toLowerCase(Locale.ROOT)));
     }
@@ -277,7 +278,7 @@ public final class ClipTokenizer {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-        throw new IllegalArgumentException(file + ": expected an integer id for token '"
+        throw new UserException(file + ": expected an integer id for token '"
             + e.getKey() + "', found " + abbreviate(e.getValue().toString()));
       }
       vocab.put(e.getKey(), e.getValue().intValue());
@@ -289,10 +290,10 @@ public final class ClipTokenizer {
     try {
       return decodeUtf8(Files.readAllBytes(file), file);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": file not found (expected the CLIP tokenizer "
+      throw new UserException(file + ": file not found (expected the CLIP tokenizer "
           + "files vocab.json and merges.txt)", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read it: " + e, e);
+      throw new UserException(file + ": cannot read it: " + e, e);
     }
   }
 
@@ -300,10 +301,10 @@ public final class ClipTokenizer {
     try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
       return decodeUtf8(in.readAllBytes(), file);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": file not found (expected a gzipped BPE merges "
+      throw new UserException(file + ": file not found (expected a gzipped BPE merges "
           + "file such as bpe_simple_vocab_16e6.txt.gz)", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": expected a gzipped BPE merges file, cannot "
+      throw new UserException(file + ": expected a gzipped BPE merges file, cannot "
           + "read it: " + e, e);
     }
   }
@@ -312,7 +313,7 @@ public final class ClipTokenizer {
     try {
       return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + ": expected UTF-8 text, found bytes that are not "
+      throw new UserException(file + ": expected UTF-8 text, found bytes that are not "
           + "UTF-8", e);
     }
   }

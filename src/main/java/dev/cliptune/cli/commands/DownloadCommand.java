@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Models;
 import dev.cliptune.hub.HubClient;
@@ -55,9 +55,8 @@ public final class DownloadCommand implements Callable<Integer> {
     }
     Optional<HubSpec> hub = HubSpec.parse(spec);
     if (hub.isEmpty()) {
-      System.err.println("cliptune download: '" + spec + "' is neither hf-hub:ORG/NAME[@REVISION], ORG/NAME, nor one"
+      throw new UsageException("'" + spec + "' is neither hf-hub:ORG/NAME[@REVISION], ORG/NAME, nor one"
           + " of clip.load's names (" + String.join(", ", OfficialClip.names()) + ")");
-      return 2;
     }
     try {
       System.out.println(new HubClient(cfg).snapshot(hub.get().repoId(), hub.get().revision()));

@@ -1,17 +1,15 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Classifier;
-import dev.cliptune.Models;
 import dev.cliptune.zeroshot.Templates;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** What {@code predict} and {@code serve} classify with: a model plus learned prompts or zero-shot labels. */
 public final class ClassifierOptions {
-  @Option(names = "--model", defaultValue = Models.BUILTIN_TINY, paramLabel = "DIR",
-      description = "CLIP model directory (HF CLIPModel layout or OpenAI names), or builtin:tiny (default)")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--prompts", paramLabel = "CKPT",
       description = "prompt checkpoint of any method (from train); with --classes, a unified context is used for"
@@ -39,14 +37,14 @@ public final class ClassifierOptions {
   static List<String> templates(String template, Integer ensemble) {
     if (ensemble == null) {
       if (!template.contains("{}")) {
-        throw new IllegalArgumentException("--template '" + template + "' has no {} for the label");
+        throw new UsageException("--template '" + template + "' has no {} for the label");
       }
       return List.of(template);
     }
     return switch (ensemble) {
       case 7 -> Templates.SELECT_7;
       case 80 -> Templates.IMAGENET_80;
-      default -> throw new IllegalArgumentException("--ensemble " + ensemble + ": expected 7 or 80");
+      default -> throw new UsageException("--ensemble " + ensemble + ": expected 7 or 80");
     };
   }
 
@@ -54,11 +52,11 @@ public final class ClassifierOptions {
   Classifier build() {
     Classifier c;
     if (prompts != null) {
-      c = Classifier.fromCheckpoint(model, prompts, classes);
+      c = Classifier.fromCheckpoint(model.spec(), prompts, classes);
     } else if (classes != null && !classes.isEmpty()) {
-      c = Classifier.zeroShot(model, classes, templates(template, ensemble));
+      c = Classifier.zeroShot(model.spec(), classes, templates(template, ensemble));
     } else {
-      throw new IllegalArgumentException("give --prompts CKPT (learned prompts) or --classes a,b,c (zero-shot)");
+      throw new UsageException("give --prompts CKPT (learned prompts) or --classes a,b,c (zero-shot)");
     }
     return c.microBatch(microBatch);
   }

@@ -1,12 +1,12 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
-import dev.cliptune.Models;
 import dev.cliptune.demo.Demo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cliptune demo}: the main job on the embedded default. */
@@ -14,8 +14,7 @@ import picocli.CommandLine.Option;
     description = {"Base-to-novel on the hermetic world with zero-shot CLIP, CoOp, CoCoOp, MaPLe and MIP, three",
         "seeds, on the embedded tiny CLIP: prints the Base/New/HM table and writes a report."})
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = Models.BUILTIN_TINY, paramLabel = "DIR")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--world", defaultValue = "demo-output/world", paramLabel = "DIR",
       description = "where the world's datasets are (written on first use)")
@@ -43,10 +42,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = Models.resolve(model); // fails fast, before writing the world, when the model is missing
+    Path dir = model.directory(); // fails fast, before writing the world, when the model is missing
     Demo.ensureWorld(world, 1, System.out);
     try (Clip clip = Clip.load(dir)) {
-      new Demo(world, output, seeds, shots, datasets, methods, System.out).linearProbe(!noLinearProbe).model(model)
+      new Demo(world, output, seeds, shots, datasets, methods, System.out).linearProbe(!noLinearProbe).model(model.spec())
           .run(clip);
     }
     return 0;

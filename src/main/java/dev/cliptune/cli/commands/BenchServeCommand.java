@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Classifier;
 import dev.cliptune.Clip;
@@ -67,7 +67,7 @@ final class BenchServeCommand implements Callable<Integer> {
           ClipPreprocessor.openAi(cfg.imageSize()));
       imageSize = cfg.imageSize();
     } else {
-      throw new IllegalArgumentException("--size " + size + ": expected tiny or vitb16");
+      throw new UsageException("--size " + size + ": expected tiny or vitb16");
     }
     try (clip) {
       DatasetSpec colors = Datasets.byName("Colors");

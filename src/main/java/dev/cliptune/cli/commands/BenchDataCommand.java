@@ -1,18 +1,16 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cliptune.bench.DataBench;
 import dev.cliptune.bench.MatmulRate;
 import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cliptune bench data}: input pipeline images/s, training-loop overhead, memory over many steps. */
@@ -20,8 +18,7 @@ import picocli.CommandLine.Option;
     description = {"Data pipeline images/s (JPEG decode + transforms), the training loop's overhead beyond the",
         "training step, and resident memory over a long training run (tiny CLIP, random weights)."})
 public final class BenchDataCommand implements Callable<Integer> {
-  @Option(names = "--json", paramLabel = "FILE")
-  Path json;
+  @Mixin JsonOption json;
 
   @Option(names = "--images", defaultValue = "256", description = "JPEGs to decode (default ${DEFAULT-VALUE})")
   int images;
@@ -36,7 +33,7 @@ public final class BenchDataCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!Files.isRegularFile(tokenizer.resolve("vocab.json"))) {
-      throw new IllegalArgumentException("--tokenizer " + tokenizer + ": no vocab.json there");
+      throw new UsageException("--tokenizer " + tokenizer + ": no vocab.json there");
     }
     ClipTokenizer tok = ClipTokenizer.fromDirectory(tokenizer);
     DataBench b = new DataBench(System.out);
@@ -49,17 +46,13 @@ public final class BenchDataCommand implements Callable<Integer> {
     Path tmp = Files.createTempDirectory("cliptune-bench-data");
     int cores = Runtime.getRuntime().availableProcessors();
     out.put("pipeline", b.pipeline(tmp, images, 224, cores > 1 ? new int[] {1, cores} : new int[] {1}));
-    ClipConfig tiny = BenchCommand.Size.tiny.config();
+    ClipConfig tiny = BenchSize.tiny.config();
     out.put("loop_tiny_batch32", b.loopOverhead(tiny, tok, 32, 20));
     out.put("memory_tiny_batch4", b.memory(tiny, tok, 4, memorySteps));
     try (var s = Files.walk(tmp)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-    if (json != null) {
-      AtomicFiles.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(out) + "\n");
-      System.out.println("wrote " + json);
-    }
+    json.write(out);
     return 0;
   }
 }

@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
@@ -10,17 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Options every protocol command shares (issue text: --model, --data-root, --dataset, --method, ...); the help
- * of {@code --set} lists {@link RunConfig#KEYS} ({@link SetKeysHelp}).
+ * The options every protocol command shares (--model, --data-root, --dataset, --preset, --shots, ...): a mixin
+ * that commands read and never assign. The method is not among them: commands that let the user choose it add
+ * {@link MethodOption}, the others pass theirs to {@link #config}. The help of {@code --set} lists
+ * {@link RunConfig#KEYS} ({@link SetKeysHelp}).
  */
-@Command(resourceBundle = "dev.cliptune.cli.SetKeysHelp")
+@Command(resourceBundle = "dev.cliptune.cli.commands.SetKeysHelp")
 public final class RunOptions {
-  @Option(names = "--model", defaultValue = "builtin:tiny", paramLabel = "DIR",
-      description = "CLIP model directory (HF CLIPModel layout or OpenAI names); default ${DEFAULT-VALUE}")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--data-root", defaultValue = ".", paramLabel = "DIR",
       description = "the CoOp $DATA folder (datasets by official name live below it)")
@@ -29,10 +30,6 @@ public final class RunOptions {
   @Option(names = "--dataset", split = ",", paramLabel = "NAME",
       description = "official dataset names (e.g. OxfordPets), dataset folders or split JSON files")
   List<String> datasets = new ArrayList<>();
-
-  @Option(names = "--method", defaultValue = "CoOp", paramLabel = "NAME",
-      description = "CoOp, CoCoOp, MIP, MaPLe, MaPLeShared, IVLP, VPT, PromptSRC, KgCoOp or ZeroshotCLIP")
-  String method;
 
   @Option(names = "--preset", paramLabel = "NAME",
       description = "official config file name, e.g. vit_b16_c4_ep10_batch1_ctxv1 (default: the papers' base-to-novel one)")
@@ -57,18 +54,45 @@ public final class RunOptions {
   @Option(names = "--resume", description = "continue interrupted runs from their last epoch checkpoint")
   boolean resume;
 
-  RunConfig config(List<String> datasetsOverride) {
-    Method m = Method.parse(method);
-    List<String> ds = datasetsOverride != null ? datasetsOverride : datasets;
-    return RunConfig.of(model, dataRoot, ds, m, preset, shots, seeds, subsample, output, resume).with(overrides);
+  /** The run configuration of these options with {@code method} on the --dataset values. */
+  RunConfig config(Method method) {
+    return config(method, datasets);
+  }
+
+  /**
+   * The run configuration of these options with {@code method} on {@code datasets}. Everything that goes wrong
+   * here is about the options (an unknown preset or --set key, a value of the wrong type): a user error.
+   */
+  RunConfig config(Method method, List<String> datasets) {
+    try {
+      return RunConfig.of(model.spec(), dataRoot, datasets, method, preset, shots, seeds, subsample, output, resume)
+          .with(overrides);
+    } catch (dev.cliptune.io.UserException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** The one --dataset of a command that runs on exactly one. */
+  static String only(List<String> datasets, String command) {
+    if (datasets.size() != 1) {
+      throw new UsageException(command + " needs exactly one --dataset, got " + datasets);
+    }
+    return datasets.get(0);
   }
 
   /** Loads the model the options name (a directory or the embedded tiny CLIP). */
   Clip loadModel() {
-    return Clip.load(dev.cliptune.Models.resolve(model));
+    return model.load();
   }
 
   static ProtocolRunner runner(Clip clip) {
     return new ProtocolRunner(clip.model(), clip.tokenizer(), clip.preprocessor(), System.out);
+  }
+
+  static Path runDir(RunConfig c, String ds, long seed) {
+    return c.output().resolve(dev.cliptune.protocol.Protocols.dirName(ds)).resolve(c.method().officialName)
+        .resolve(c.preset() + "_" + c.shots() + "shots").resolve(c.subsample()).resolve("seed" + seed);
   }
 }

@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,16 +1,13 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.clip.ClipModel;
-import dev.cliptune.clip.ClipWeightsException;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
 import dev.cliptune.clip.weights.LoadOptions;
 import dev.cliptune.interpret.PromptInterpreter;
 import dev.cliptune.interpret.PromptInterpreter.Group;
 import dev.cliptune.interpret.PromptInterpreter.Neighbour;
-import dev.cliptune.io.SafeTensorsException;
 import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
-import dev.cliptune.prompt.checkpoint.CheckpointException;
 import dev.cliptune.prompt.checkpoint.LoadedCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,7 +29,7 @@ import picocli.CommandLine.Spec;
         "compound_prompts_text.k, IVLP's text VPT_shallow) to the K vocabulary tokens",
         "nearest in Euclidean distance in the token embedding table of the backbone the",
         "prompts were learned on. A class-specific CoOp context is shown class by class.",
-        "Exit 0 on success, 1 when the checkpoint, model or tokenizer is unusable."})
+        "Exit 0 on success, 2 when the checkpoint, model or tokenizer is unusable."})
 public final class InterpretCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -39,9 +37,8 @@ public final class InterpretCommand implements Callable<Integer> {
   @Option(names = "--prompts", required = true, paramLabel = "CKPT", description = "prompt checkpoint (.safetensors)")
   Path prompts;
 
-  @Option(names = "--model", defaultValue = dev.cliptune.Models.BUILTIN_TINY, paramLabel = "DIR",
-      description = "CLIP model directory (HuggingFace or OpenAI layout) the prompts were learned on, or builtin:tiny")
-  String modelSpec;
+  /** The backbone the prompts were learned on. */
+  @Mixin ModelOption modelOption;
 
   @Option(names = "--tokenizer", paramLabel = "PATH",
       description = "directory with vocab.json and merges.txt, or a bpe_simple_vocab_16e6.txt.gz file (default: --model)")
@@ -53,27 +50,22 @@ public final class InterpretCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try {
-      LoadedCheckpoint ck = PromptCheckpoint.read(prompts);
-      Path model = dev.cliptune.Models.resolve(modelSpec);
-      ClipTokenizer tok = loadTokenizer(model);
-      try (ClipModel clip = ClipModel.create(ClipLoader.load(model, LoadOptions.defaults()))) {
-        List<Group> groups = PromptInterpreter.interpret(ck, clip, tok, top);
-        long[] table = clip.tokenEmbeddingTable().getShape().getShape();
-        out.printf("prompts: %s (%s, %d classes)%n", prompts, ck.method().officialName, ck.classNames().size());
-        out.printf("backbone: sha256 %s (the model's)%n", clip.identity());
-        out.printf("top %d tokens by Euclidean distance in token_embedding %s%n", top, Arrays.toString(table));
-        for (Group g : groups) {
-          out.println();
-          print(out, g, ck);
-        }
+    LoadedCheckpoint ck = PromptCheckpoint.read(prompts);
+    Path model = modelOption.directory();
+    ClipTokenizer tok = loadTokenizer(model);
+    try (ClipModel clip = ClipModel.create(ClipLoader.load(model, LoadOptions.defaults()))) {
+      List<Group> groups = PromptInterpreter.interpret(ck, clip, tok, top);
+      long[] table = clip.tokenEmbeddingTable().getShape().getShape();
+      out.printf("prompts: %s (%s, %d classes)%n", prompts, ck.method().officialName, ck.classNames().size());
+      out.printf("backbone: sha256 %s (the model's)%n", clip.identity());
+      out.printf("top %d tokens by Euclidean distance in token_embedding %s%n", top, Arrays.toString(table));
+      for (Group g : groups) {
+        out.println();
+        print(out, g, ck);
       }
-      out.flush();
-      return 0;
-    } catch (CheckpointException | ClipWeightsException | SafeTensorsException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println("cliptune interpret: " + e.getMessage());
-      return 1;
     }
+    out.flush();
+    return 0;
   }
 
   /** A tokenizer from a {@code .txt.gz} BPE file, or from a directory's {@code vocab.json} and {@code merges.txt}. */
@@ -83,7 +75,7 @@ public final class InterpretCommand implements Callable<Integer> {
       return ClipTokenizer.fromBpeGz(p);
     }
     if (tokenizer == null && !Files.isRegularFile(p.resolve("vocab.json"))) {
-      throw new IllegalArgumentException(p + " has no vocab.json / merges.txt (an OpenAI-layout directory?): "
+      throw new UsageException(p + " has no vocab.json / merges.txt (an OpenAI-layout directory?): "
           + "pass --tokenizer with a directory that has them or a bpe_simple_vocab_16e6.txt.gz file");
     }
     return ClipTokenizer.fromDirectory(p);

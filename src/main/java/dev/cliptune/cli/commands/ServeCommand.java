@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Classifier;
 import dev.cliptune.serve.ClassifyServer;
@@ -72,7 +72,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (apiKeyFile != null) {
       key = Files.readString(apiKeyFile, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
       if (key.isEmpty()) {
-        throw new IllegalArgumentException("--api-key-file " + apiKeyFile + ": the first line is empty");
+        throw new UsageException("--api-key-file " + apiKeyFile + ": the first line is empty");
       }
     }
     ServeConfig config = new ServeConfig(host, port, maxBatch, maxWaitMs, queue, timeoutMs, idleTimeoutMs, maxBytes,

@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.Classifier;
 import dev.cliptune.predict.Predict;
@@ -41,7 +41,7 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "decoding threads (default: the cores)")
   Integer threads;
 
-  @Option(names = "--fail-fast", description = "stop at the first unreadable image (exit status 1)")
+  @Option(names = "--fail-fast", description = "stop at the first unreadable image (exit status 2)")
   boolean failFast;
 
   @Option(names = "--truth", paramLabel = "folders",
@@ -54,10 +54,10 @@ public final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (truth != null && !truth.equals("folders")) {
-      throw new IllegalArgumentException("--truth " + truth + ": the only kind is 'folders'");
+      throw new UsageException("--truth " + truth + ": the only kind is 'folders'");
     }
     if (inputs.isEmpty() && lists.isEmpty()) {
-      throw new IllegalArgumentException("give image files or folders, or --list FILE");
+      throw new UsageException("give image files or folders, or --list FILE");
     }
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     try (Classifier c = classifier.build()) {

@@ -1,5 +1,8 @@
-package dev.cliptune.world;
+package dev.cliptune.cli.commands;
 
+import dev.cliptune.world.Datasets;
+import dev.cliptune.world.World;
+import dev.cliptune.world.WorldConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +28,7 @@ public final class WorldCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (size < 8) {
-      System.err.println("cliptune world: --size " + size + ": expected at least 8 pixels");
-      return 2;
+      throw new UsageException("--size " + size + ": expected at least 8 pixels");
     }
     long start = System.nanoTime();
     World.Summary s = World.write(out, new WorldConfig(seed, size, Datasets.standard()));

@@ -1,4 +1,4 @@
-package dev.cliptune.cli;
+package dev.cliptune.cli.commands;
 
 import dev.cliptune.parity.ParityRunner;
 import dev.cliptune.parity.Selection;
@@ -26,12 +26,7 @@ public final class ParityCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try {
-      ParityRunner.Result r = ParityRunner.run(fixtures, new Selection(only), System.out);
-      return r.exitCode();
-    } catch (ParityRunner.NotAFixtureSet e) {
-      System.err.println("cliptune parity: " + e.getMessage());
-      return ParityRunner.NOT_A_FIXTURE_SET;
-    }
+    // a directory that is not a fixture set throws ParityRunner.NotAFixtureSet, a user error: exit code 2
+    return ParityRunner.run(fixtures, new Selection(only), System.out).exitCode();
   }
 }
