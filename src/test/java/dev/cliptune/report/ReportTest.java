@@ -293,7 +293,7 @@ class ReportTest {
 
   @Test
   void aSingleTrainingRunWritesItsOwnReport() throws IOException {
-    Path run = out.resolve("train/shapes/MaPLe/vit_b16_c2_ep5_batch4_2ctx_2shots/base/seed1");
+    Path run = out.resolve("train/train/base/shapes/shots_2/MaPLe/vit_b16_c2_ep5_batch4_2ctx/seed1");
     Document doc = parse(run.resolve("report.html"));
     selfContained(doc);
     assertThat(doc.select("details.run-group")).hasSize(1);

@@ -2,6 +2,7 @@ package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
 import dev.cliptune.protocol.ProtocolRunner;
+import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,7 +27,7 @@ public final class EvalCommand implements Callable<Integer> {
     try (Clip clip = o.loadModel()) {
       ProtocolRunner r = RunOptions.runner(clip);
       for (long s : c.seeds()) {
-        r.testCheckpoint(c, prompts, ds, s, c.subsample(), RunOptions.runDir(c, ds, s).resolveSibling("eval-seed" + s));
+        r.testCheckpoint(c, prompts, ds, s, c.subsample(), Protocols.runDir(c, "eval/" + c.subsample(), ds, s));
       }
     }
     return 0;

@@ -90,9 +90,4 @@ public final class RunOptions {
   static ProtocolRunner runner(Clip clip) {
     return new ProtocolRunner(clip.model(), clip.tokenizer(), clip.preprocessor(), System.out);
   }
-
-  static Path runDir(RunConfig c, String ds, long seed) {
-    return c.output().resolve(dev.cliptune.protocol.Protocols.dirName(ds)).resolve(c.method().officialName)
-        .resolve(c.preset() + "_" + c.shots() + "shots").resolve(c.subsample()).resolve("seed" + seed);
-  }
 }

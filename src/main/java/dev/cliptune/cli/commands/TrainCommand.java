@@ -3,6 +3,7 @@ package dev.cliptune.cli.commands;
 import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.protocol.ProtocolRunner;
+import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ public final class TrainCommand implements Callable<Integer> {
     try (Clip clip = o.loadModel()) {
       ProtocolRunner r = RunOptions.runner(clip);
       for (long s : c.seeds()) {
-        r.trainAndTest(c, ds, s, c.subsample(), RunOptions.runDir(c, ds, s));
+        r.trainAndTest(c, ds, s, c.subsample(), Protocols.runDir(c, "train/" + c.subsample(), ds, s));
       }
     }
     return 0;

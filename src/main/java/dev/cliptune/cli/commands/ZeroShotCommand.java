@@ -3,6 +3,7 @@ package dev.cliptune.cli.commands;
 import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.protocol.ProtocolRunner;
+import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ public final class ZeroShotCommand implements Callable<Integer> {
       ProtocolRunner r = RunOptions.runner(clip);
       for (String ds : c.datasets()) {
         for (long s : c.seeds()) {
-          r.zeroShot(c, ds, s, c.subsample(), RunOptions.runDir(c, ds, s));
+          r.zeroShot(c, ds, s, c.subsample(), Protocols.runDir(c, "zeroshot/" + c.subsample(), ds, s));
         }
       }
     }

@@ -90,29 +90,6 @@ public final class ClipTokenizer {
           + "|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}\\x{345}]+",
       Pattern.UNICODE_CHARACTER_CLASS);
 
-  /** Byte value to its character in the byte-level alphabet ({@code bytes_to_unicode}). */
-  private static final char[] BYTE_TO_CHAR = new char[256];
-  /** The inverse of {@link #BYTE_TO_CHAR}, -1 for characters outside the alphabet. */
-  private static final int[] CHAR_TO_BYTE = new int[256 + 68];
-  /** The 256 alphabet characters in vocabulary order: unchanged bytes first, then remapped ones. */
-  private static final List<String> BYTE_SYMBOLS;
-
-  static {
-    List<String> kept = new ArrayList<>();
-    List<String> remapped = new ArrayList<>();
-    int next = 256;
-    for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) || b >= 0xae;
-      BYTE_TO_CHAR[b] = (char) (printable ? b : next++);
-      (printable ? kept : remapped).add(String.valueOf(BYTE_TO_CHAR[b]));
-    }
-    Arrays.fill(CHAR_TO_BYTE, -1);
-    for (int b = 0; b < 256; b++) {
-      CHAR_TO_BYTE[BYTE_TO_CHAR[b]] = b;
-    }
-    kept.addAll(remapped);
-    BYTE_SYMBOLS = List.copyOf(kept);
-  }
 
   private record Pair(String first, String second) {}
 
@@ -186,8 +163,8 @@ public final class ClipTokenizer {
   public static ClipTokenizer fromBpeGz(Path gz) {
     String[] lines = readGzUtf8(gz).split("\n", -1);
     int end = Math.min(lines.length, OFFICIAL_MERGE_COUNT + 1);
-    List<String> vocab = new ArrayList<>(BYTE_SYMBOLS);
-    BYTE_SYMBOLS.forEach(s -> vocab.add(s + END_OF_WORD));
+    List<String> vocab = new ArrayList<>(ByteAlphabet.symbols());
+    ByteAlphabet.symbols().forEach(s -> vocab.add(s + END_OF_WORD));
     Map<Pair, Integer> ranks = new HashMap<>();
     for (int i = 1; i < end; i++) {
       String[] symbols = pythonSplit(lines[i]);
@@ -445,7 +422,7 @@ public final class ClipTokenizer {
     byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
     char[] chars = new char[bytes.length];
     for (int i = 0; i < bytes.length; i++) {
-      chars[i] = BYTE_TO_CHAR[bytes[i] & 0xff];
+      chars[i] = ByteAlphabet.charOf(bytes[i] & 0xff);
     }
     return new String(chars);
   }
@@ -556,7 +533,7 @@ public final class ClipTokenizer {
     byte[] bytes = new byte[symbols.length()];
     for (int i = 0; i < bytes.length; i++) {
       char c = symbols.charAt(i);
-      int b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+      int b = ByteAlphabet.byteOf(c);
       if (b < 0) {
         throw new IllegalArgumentException("character U+" + String.format("%04X", (int) c)
             + " of the tokens is not in the byte-level alphabet");
