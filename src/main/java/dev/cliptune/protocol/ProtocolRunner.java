@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.data.Datasets;
+import dev.cliptune.data.DatasetOpener;
 import dev.cliptune.data.FewShot;
 import dev.cliptune.data.FewShotCache;
 import dev.cliptune.data.Item;
@@ -89,7 +89,7 @@ public final class ProtocolRunner {
 
   /** Loads a dataset by official name, folder or split file under the config's data root. */
   public LoadedDataset dataset(RunConfig cfg, String name) {
-    return Datasets.open(name, cfg.dataRoot(), Map.of());
+    return DatasetOpener.open(name, cfg.dataRoot(), Map.of());
   }
 
   /**

@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.cli.Main;
 import dev.cliptune.world.DatasetSpec;
-import dev.cliptune.world.Datasets;
 import dev.cliptune.world.World;
 import dev.cliptune.world.WorldConfig;
+import dev.cliptune.world.WorldDatasets;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -52,7 +52,7 @@ class ReportTest {
   @BeforeAll
   static void runProtocols() throws IOException {
     List<DatasetSpec> specs = Stream.of("Shapes", "PixelShapes", "Source", "SourceSketch", "SourceV2")
-        .map(Datasets::byName).toList();
+        .map(WorldDatasets::byName).toList();
     Path world = tmp.resolve("world");
     World.write(world, new WorldConfig(7, WorldConfig.DEFAULT_IMAGE_SIZE, specs).withCounts(4, 2, TEST_PER_CLASS));
     out = tmp.resolve("out");

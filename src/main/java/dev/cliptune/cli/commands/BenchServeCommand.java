@@ -5,16 +5,16 @@ import dev.cliptune.Clip;
 import dev.cliptune.Models;
 import dev.cliptune.bench.ServeBench;
 import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.serve.ServeConfig;
 import dev.cliptune.world.DatasetSpec;
-import dev.cliptune.world.Datasets;
 import dev.cliptune.world.Png;
 import dev.cliptune.world.Renderer;
 import dev.cliptune.world.World;
 import dev.cliptune.world.WorldConfig;
+import dev.cliptune.world.WorldDatasets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -70,7 +70,7 @@ final class BenchServeCommand implements Callable<Integer> {
       throw new UsageException("--size " + size + ": expected tiny or vitb16");
     }
     try (clip) {
-      DatasetSpec colors = Datasets.byName("Colors");
+      DatasetSpec colors = WorldDatasets.byName("Colors");
       WorldConfig world = WorldConfig.standard(20261204L);
       List<byte[]> images = new ArrayList<>();
       for (int i = 0; i < 48; i++) {

@@ -1,8 +1,8 @@
 package dev.cliptune.cli.commands;
 
-import dev.cliptune.world.Datasets;
 import dev.cliptune.world.World;
 import dev.cliptune.world.WorldConfig;
+import dev.cliptune.world.WorldDatasets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +31,7 @@ public final class WorldCommand implements Callable<Integer> {
       throw new UsageException("--size " + size + ": expected at least 8 pixels");
     }
     long start = System.nanoTime();
-    World.Summary s = World.write(out, new WorldConfig(seed, size, Datasets.standard()));
+    World.Summary s = World.write(out, new WorldConfig(seed, size, WorldDatasets.standard()));
     double secs = (System.nanoTime() - start) / 1e9;
     System.out.printf("%-16s %7s %6s %5s %6s %9s%n", "dataset", "classes", "train", "val", "test",
         "PNG KiB");

@@ -9,8 +9,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The standard dataset catalogue meets the world's design rules. */
-class DatasetsTest {
-  private static final List<DatasetSpec> ALL = Datasets.standard();
+class WorldDatasetsTest {
+  private static final List<DatasetSpec> ALL = WorldDatasets.standard();
 
   @Test
   void everyDatasetHasEnoughClassesAndImagesForSixteenShots() {

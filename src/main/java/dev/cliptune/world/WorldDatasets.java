@@ -21,8 +21,8 @@ import java.util.List;
  *       (cluttered, noisy, small objects: ImageNet-A's role) and {@code SourceRendition}.
  * </ul>
  */
-public final class Datasets {
-  private Datasets() {}
+public final class WorldDatasets {
+  private WorldDatasets() {}
 
   /** Train, val and test images per class of a downstream dataset. */
   static final int TRAIN = 20;
