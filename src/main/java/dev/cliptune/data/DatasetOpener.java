@@ -90,7 +90,10 @@ public final class DatasetOpener {
     Path given = DataFiles.expandHome(nameOrPath);
     tried.add(given.toAbsolutePath().normalize());
     if (!given.isAbsolute() && dataRoot != null) {
-      tried.add(DataFiles.expandHome(dataRoot.toString()).resolve(given).toAbsolutePath().normalize());
+      Path underRoot = DataFiles.expandHome(dataRoot.toString()).resolve(given).toAbsolutePath().normalize();
+      if (!tried.contains(underRoot)) {
+        tried.add(underRoot);
+      }
     }
     Path found = tried.stream().filter(Files::exists).findFirst().orElse(null);
     boolean json = nameOrPath.toLowerCase(Locale.ROOT).endsWith(".json");

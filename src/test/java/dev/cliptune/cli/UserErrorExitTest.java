@@ -93,6 +93,22 @@ class UserErrorExitTest {
   }
 
   @Test
+  void anUnknownDemoMethodFailsBeforeTheWorldIsWritten(@TempDir Path tmp) {
+    Run r = cli("demo", "--methods", "CoOp,Foo", "--world", tmp.resolve("world").toString(), "--output",
+        tmp.resolve("runs").toString());
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString().startsWith("cliptune demo: unknown demo method 'Foo'");
+    assertThat(tmp.resolve("world")).doesNotExist();
+  }
+
+  @Test
+  void anUnknownBenchRowIsOneLineAndExitTwo() {
+    Run r = cli("bench", "methods", "--only", "coop_train,no_such_row", "--size", "tiny");
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString().startsWith("cliptune bench methods: unknown row 'no_such_row'");
+  }
+
+  @Test
   void multiLineMessagesAreFoldedIntoOne() {
     assertThat(Main.oneLine("a: bad\n  at [Source: x; line: 2]\r\n end")).isEqualTo("a: bad at [Source: x; line: 2] end");
     assertThat(Main.oneLine(null)).isEqualTo("(no message)");

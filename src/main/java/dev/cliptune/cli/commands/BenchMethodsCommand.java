@@ -64,6 +64,15 @@ public final class BenchMethodsCommand implements Callable<Integer> {
       description = "after timing each row, profile one more call with libtorch's profiler into DIR/<row>.json")
   Path profile;
 
+  /** The benchmark row {@code id}; a user error for an unknown one. */
+  private static MethodsBench.Spec row(String id) {
+    try {
+      return MethodsBench.spec(id.trim());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     List<MethodsBench.Spec> specs = new ArrayList<>();
@@ -71,12 +80,12 @@ public final class BenchMethodsCommand implements Callable<Integer> {
       specs.addAll(MethodsBench.ROWS);
     } else {
       for (String id : only) {
-        specs.add(MethodsBench.spec(id.trim()));
+        specs.add(row(id));
       }
     }
     List<MethodsBench.Spec> memSpecs = new ArrayList<>();
     for (String id : memoryRows) {
-      memSpecs.add(MethodsBench.spec(id.trim()));
+      memSpecs.add(row(id));
     }
     ClipConfig cfg = timing.size.config();
     ClipConfig rn = BenchCommand.resNet(backbone);

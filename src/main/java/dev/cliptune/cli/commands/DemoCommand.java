@@ -42,11 +42,13 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = model.directory(); // fails fast, before writing the world, when the model is missing
+    // a missing model or an unknown method fails fast, before the world is written
+    Path dir = model.directory();
+    Demo demo = new Demo(world, output, seeds, shots, datasets, methods, System.out).linearProbe(!noLinearProbe)
+        .model(model.spec());
     Demo.ensureWorld(world, 1, System.out);
     try (Clip clip = Clip.load(dir)) {
-      new Demo(world, output, seeds, shots, datasets, methods, System.out).linearProbe(!noLinearProbe).model(model.spec())
-          .run(clip);
+      demo.run(clip);
     }
     return 0;
   }
