@@ -32,6 +32,19 @@ public final class Timing {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
+  /**
+   * Largest sample minus the sample after the first tenth of a memory run (samples taken at 0, 1/10, ..., 10/10 of
+   * the run), so that warm-up allocations do not count as growth.
+   */
+  public static long maxGrowthAfterWarmup(long[] rssSamples) {
+    long base = rssSamples[Math.min(1, rssSamples.length - 1)];
+    long max = base;
+    for (int i = 1; i < rssSamples.length; i++) {
+      max = Math.max(max, rssSamples[i]);
+    }
+    return max - base;
+  }
+
   /** Resident set size of this process in bytes (Linux {@code /proc/self/status}), or -1. */
   public static long rssBytes() {
     try {

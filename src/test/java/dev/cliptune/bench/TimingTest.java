@@ -23,4 +23,11 @@ class TimingTest {
       assertThat(t[i]).isGreaterThanOrEqualTo(t[i - 1]);
     }
   }
+
+  @Test
+  void memoryGrowthIsCountedFromTheSampleAfterTheFirstTenth() {
+    assertThat(Timing.maxGrowthAfterWarmup(new long[] {100, 150, 140, 200, 160})).isEqualTo(50);
+    assertThat(Timing.maxGrowthAfterWarmup(new long[] {100, 150, 140, 130})).isZero();
+    assertThat(Timing.maxGrowthAfterWarmup(new long[] {100})).isZero();
+  }
 }
