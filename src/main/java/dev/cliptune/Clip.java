@@ -7,6 +7,7 @@ import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
 import dev.cliptune.clip.weights.LoadOptions;
+import dev.cliptune.io.UserException;
 import dev.cliptune.zeroshot.Templates;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class Clip implements AutoCloseable {
       ClipPreprocessor p = Files.isRegularFile(pre) ? ClipPreprocessor.fromPreprocessorConfig(pre, r)
           : openClipPreprocessor(dir, r);
       if (p.resolution() != r) {
-        throw new IllegalArgumentException(pre + ": crop size " + p.resolution()
+        throw new UserException(pre + ": crop size " + p.resolution()
             + " differs from the model's image size " + r);
       }
       return new Clip(model, tok, p);

@@ -1,5 +1,6 @@
 package dev.cliptune;
 
+import dev.cliptune.io.UserException;
 import dev.cliptune.hub.HubClient;
 import dev.cliptune.hub.HubConfig;
 import dev.cliptune.hub.HubException;
@@ -85,7 +86,7 @@ public final class ModelSpec {
    */
   public static Resolved resolve(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new IllegalArgumentException("--model: empty; expected a directory, a checkpoint file, an official name "
+      throw new UserException("--model: empty; expected a directory, a checkpoint file, an official name "
           + "(" + String.join(", ", OFFICIAL.keySet()) + "), hf-hub:ORG/NAME[@REVISION] or " + BUILTIN_TINY);
     }
     if (spec.startsWith("builtin:")) {
@@ -94,7 +95,7 @@ public final class ModelSpec {
     if (spec.startsWith(HF_HUB)) {
       Matcher m = HUB_REPO.matcher(spec.substring(HF_HUB.length()));
       if (!m.matches()) {
-        throw new IllegalArgumentException("--model " + spec + ": expected hf-hub:ORG/NAME or hf-hub:ORG/NAME@REVISION");
+        throw new UserException("--model " + spec + ": expected hf-hub:ORG/NAME or hf-hub:ORG/NAME@REVISION");
       }
       return new Resolved(Kind.HF_HUB, spec, fromHub(spec, m.group(1), m.group(2)));
     }
@@ -115,7 +116,7 @@ public final class ModelSpec {
     }
     String near = OFFICIAL.keySet().stream().filter(k -> k.equalsIgnoreCase(spec) || k.replace('/', '-').equalsIgnoreCase(spec))
         .findFirst().map(k -> " (did you mean the official name '" + k + "'?)").orElse("");
-    throw new IllegalArgumentException("--model " + spec + ": no such file or directory" + near + "; expected a model "
+    throw new UserException("--model " + spec + ": no such file or directory" + near + "; expected a model "
         + "directory, a checkpoint file (.pt, .bin, .safetensors), an official name (" + String.join(", ",
         OFFICIAL.keySet()) + "), hf-hub:ORG/NAME[@REVISION] or " + BUILTIN_TINY);
   }
@@ -123,12 +124,12 @@ public final class ModelSpec {
   /** {@code builtin:tiny}: found through the {@code cliptune.home} property that {@code bin/cliptune} sets. */
   private static Path builtin(String spec) {
     if (!spec.equals(BUILTIN_TINY)) {
-      throw new IllegalArgumentException("--model " + spec + ": the only built-in model is " + BUILTIN_TINY);
+      throw new UserException("--model " + spec + ": the only built-in model is " + BUILTIN_TINY);
     }
     String home = System.getProperty("cliptune.home", ".");
     Path dir = Path.of(home, "models", "tiny");
     if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
-      throw new IllegalArgumentException("--model " + spec + ": " + dir + " holds no model.safetensors; rebuild it"
+      throw new UserException("--model " + spec + ": " + dir + " holds no model.safetensors; rebuild it"
           + " with `bin/cliptune pretrain --out models/tiny` (see docs/BENCHMARKS.md) or pass --model DIR");
     }
     return dir;
@@ -148,7 +149,7 @@ public final class ModelSpec {
     }
     String got = sha256(file);
     if (!got.equals(o.sha256())) {
-      throw new IllegalArgumentException("--model " + o.name() + ": " + file + " has SHA256 " + got + ", but "
+      throw new UserException("--model " + o.name() + ": " + file + " has SHA256 " + got + ", but "
           + o.url() + " promises " + o.sha256() + " (clip.load would download it again): delete the file or "
           + "pass the path of the file you mean");
     }
@@ -163,7 +164,7 @@ public final class ModelSpec {
     try {
       return new OfficialClip(HubConfig.fromEnvironment()).fetch(o.name(), target.getParent(), System.err);
     } catch (HubException e) {
-      throw new IllegalArgumentException("--model " + o.name() + ": " + target + " is not there and downloading "
+      throw new UserException("--model " + o.name() + ": " + target + " is not there and downloading "
           + o.url() + " failed: " + e.getMessage(), e);
     }
   }
@@ -177,7 +178,7 @@ public final class ModelSpec {
     try {
       return HubClient.fromEnvironment().snapshot(repo, revision);
     } catch (HubException e) {
-      throw new IllegalArgumentException("--model " + spec + ": the HuggingFace hub (" + repo
+      throw new UserException("--model " + spec + ": the HuggingFace hub (" + repo
           + (revision != null ? " at " + revision : "") + "): " + e.getMessage(), e);
     }
   }
@@ -191,7 +192,7 @@ public final class ModelSpec {
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
+      throw new UserException(file + ": cannot read: " + e.getMessage(), e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -157,12 +157,7 @@ public final class ClipBench {
 
     /** Largest RSS minus the RSS after the first tenth of the run (warm-up allocations excluded). */
     public long maxGrowthAfterWarmup() {
-      long base = rssSamples[Math.min(1, rssSamples.length - 1)];
-      long max = base;
-      for (int i = 1; i < rssSamples.length; i++) {
-        max = Math.max(max, rssSamples[i]);
-      }
-      return max - base;
+      return Timing.maxGrowthAfterWarmup(rssSamples);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.cliptune.clip.ClipConfig;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.ClipWeights;
 import dev.cliptune.clip.Probe;
+import dev.cliptune.clip.tokenizer.ByteAlphabet;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.prompt.Evaluator;
 import dev.cliptune.prompt.Method;
@@ -18,7 +19,6 @@ import dev.cliptune.train.TrainingStep;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -217,24 +217,7 @@ public final class MethodsBench implements AutoCloseable {
    * 49408-row embedding table, with EOT the largest id as the EOT pooling expects.
    */
   static ClipTokenizer byteLevelTokenizer() {
-    List<Integer> bs = new ArrayList<>();
-    for (int b = '!'; b <= '~'; b++) {
-      bs.add(b);
-    }
-    for (int b = 0xa1; b <= 0xac; b++) {
-      bs.add(b);
-    }
-    for (int b = 0xae; b <= 0xff; b++) {
-      bs.add(b);
-    }
-    List<String> symbols = new ArrayList<>();
-    bs.forEach(b -> symbols.add(String.valueOf((char) (int) b)));
-    int n = 0;
-    for (int b = 0; b < 256; b++) {
-      if (!bs.contains(b)) {
-        symbols.add(String.valueOf((char) (256 + n++)));
-      }
-    }
+    List<String> symbols = ByteAlphabet.symbols();
     Map<String, Integer> vocab = new LinkedHashMap<>();
     for (String s : symbols) {
       vocab.put(s, vocab.size());
@@ -391,9 +374,9 @@ public final class MethodsBench implements AutoCloseable {
         // is of the best rate the process has seen (what the machine can do)
         double mmHere = MatmulRate.gflops(2048, 3);
         CpuLoad before = CpuLoad.now();
-        double[] t = times(0, repeats, c::call);
+        double[] t = Timing.sortedTimes(0, repeats, c::call);
         double others = CpuLoad.othersSince(before);
-        double sec = median(t);
+        double sec = Timing.median(t);
         double g = gflop(s, config, c.methodConfig, c.textTokens);
         Double ips = s.kind() == Kind.EVAL_TEXT ? null : s.batch() / sec;
         BenchRow row = new BenchRow(s.id(), s.what(ctxInit), sec, ips, g);
@@ -426,26 +409,6 @@ public final class MethodsBench implements AutoCloseable {
         100 * r.gflops() / matmulGflops);
   }
 
-  /** {@code warmup} untimed calls, then {@code repeats} timed ones, sorted ascending (seconds). */
-  static double[] times(int warmup, int repeats, Runnable call) {
-    for (int i = 0; i < warmup; i++) {
-      call.run();
-    }
-    double[] t = new double[repeats];
-    for (int i = 0; i < repeats; i++) {
-      long s = System.nanoTime();
-      call.run();
-      t[i] = (System.nanoTime() - s) / 1e9;
-    }
-    Arrays.sort(t);
-    return t;
-  }
-
-  static double median(double[] sorted) {
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
   /**
    * Result of a memory run: RSS (and the Java heap in use) sampled eleven times over {@code steps} calls of one
    * row, each sample after a {@code System.gc()} so that Java garbage not yet collected does not count.
@@ -454,12 +417,7 @@ public final class MethodsBench implements AutoCloseable {
       double seconds) {
     /** Largest RSS minus the RSS after the first tenth of the run (warm-up allocations excluded). */
     public long maxGrowthAfterWarmup() {
-      long base = rssSamples[Math.min(1, rssSamples.length - 1)];
-      long max = base;
-      for (int i = 1; i < rssSamples.length; i++) {
-        max = Math.max(max, rssSamples[i]);
-      }
-      return max - base;
+      return Timing.maxGrowthAfterWarmup(rssSamples);
     }
 
     /** RSS at the end minus RSS after the first tenth. */

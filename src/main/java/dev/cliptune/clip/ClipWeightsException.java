@@ -1,10 +1,12 @@
 package dev.cliptune.clip;
 
+import dev.cliptune.io.UserException;
+
 /**
  * A CLIP checkpoint cannot be loaded or a weight set is inconsistent. The message names the file (and
  * the tensor or configuration field) and says what was expected and what was found.
  */
-public class ClipWeightsException extends RuntimeException {
+public class ClipWeightsException extends UserException {
   /** The refusal code of a file that holds no CLIP weights (as the checkpoint fixtures name it). */
   public static final String NOT_CLIP = "not-clip";
 

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * The class-name rules of the official loaders (PROTOCOL.md §1). With a split file the names are already
  * in the file; these rules are applied where cliptune computes names itself: when a split is rebuilt
- * ({@link Datasets#rebuildSplit}) and for the ImageNet family's {@code classnames.txt}.
+ * ({@link SplitRebuilds#rebuild}) and for the ImageNet family's {@code classnames.txt}.
  */
 public final class ClassNames {
   private ClassNames() {}

@@ -1,5 +1,12 @@
 package dev.cliptune.data;
 
+import static dev.cliptune.data.DatasetOptions.CHECK_IMAGES;
+import static dev.cliptune.data.DatasetOptions.FEWSHOT;
+import static dev.cliptune.data.DatasetOptions.IMAGE_ROOT;
+import static dev.cliptune.data.DatasetOptions.SPLIT_RATIO;
+import static dev.cliptune.data.DatasetOptions.SPLIT_SEED;
+
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +20,11 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The custom dataset formats of {@link Datasets}: a folder of class folders, and a split file. */
+/** The custom dataset formats of {@link DatasetOpener}: a folder of class folders, and a split file. */
 final class CustomDatasets {
+  /** File name extensions (lower case) taken as images in a custom folder. */
+  static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff");
+
   private static final Logger LOG = LoggerFactory.getLogger(CustomDatasets.class);
   private static final Pattern OFFICIAL_SPLIT = Pattern.compile("split_zhou_(\\w+)\\.json");
   private static final Set<String> SPLIT_DIRS = Set.of("train", "val", "test");
@@ -23,7 +33,7 @@ final class CustomDatasets {
 
   // ------------------------------------------------------------------ folder of class folders
 
-  static LoadedDataset folder(Path root, Datasets.Options opts) {
+  static LoadedDataset folder(Path root, DatasetOptions opts) {
     if (!Files.isDirectory(root)) {
       throw new DatasetException(root + " not found; expected a folder with one folder of images per class");
     }
@@ -33,13 +43,13 @@ final class CustomDatasets {
         : null;
     String name = root.getFileName() == null ? root.toString() : root.getFileName().toString();
     if (Files.isDirectory(root.resolve("train"))) {
-      if (opts.has(Datasets.SPLIT_RATIO) || opts.has(Datasets.SPLIT_SEED)) {
-        throw new IllegalArgumentException(root + " has train/ (and test/) sub-folders, so the options "
-            + Datasets.SPLIT_RATIO + " and " + Datasets.SPLIT_SEED + " do not apply");
+      if (opts.has(SPLIT_RATIO) || opts.has(SPLIT_SEED)) {
+        throw new DatasetException(root + " has train/ (and test/) sub-folders, so the options "
+            + SPLIT_RATIO + " and " + SPLIT_SEED + " do not apply");
       }
       Split split = subfolderSplit(root, names, namesFile);
       return new LoadedDataset(name, root, root, split,
-          opts.fewshotDir(root, root.resolve(Datasets.FEWSHOT)), LoadedDataset.Kind.STANDARD,
+          opts.fewshotDir(root, root.resolve(FEWSHOT)), LoadedDataset.Kind.STANDARD,
           "folder " + root + " with sub-folders train/, " + (Files.isDirectory(root.resolve("val")) ? "val/, " : "")
               + "test/");
     }
@@ -49,21 +59,21 @@ final class CustomDatasets {
             + " val/ (optional) and test/, or have only class folders (split by ratio)");
       }
     }
-    double[] ratio = ratio(opts.get(Datasets.SPLIT_RATIO));
-    long seed = opts.has(Datasets.SPLIT_SEED) ? opts.longValue(Datasets.SPLIT_SEED) : 1;
+    double[] ratio = ratio(opts.get(SPLIT_RATIO));
+    long seed = opts.has(SPLIT_SEED) ? opts.longValue(SPLIT_SEED) : 1;
     if (seed < 0) {
-      throw new IllegalArgumentException(Datasets.SPLIT_SEED + " must be >= 0, got " + seed);
+      throw new DatasetException(SPLIT_SEED + " must be >= 0, got " + seed);
     }
-    checkClassNames(root, ImageFolders.subdirs(root).stream().filter(c -> !c.equals(Datasets.FEWSHOT)).toList(),
+    checkClassNames(root, ImageFolders.subdirs(root).stream().filter(c -> !c.equals(FEWSHOT)).toList(),
         names, namesFile);
-    Split split = RandomSplits.splitClassFolders(root, ratio[0], ratio[1], Set.of(Datasets.FEWSHOT),
+    Split split = RandomSplits.splitClassFolders(root, ratio[0], ratio[1], Set.of(FEWSHOT),
         c -> names == null ? c : names.get(c), new PyRandom(seed), false, CustomDatasets::images);
     String rule = fmt(ratio[0]) + "/" + fmt(ratio[1]) + "/" + fmt(1 - ratio[0] - ratio[1]);
     String source = "folder " + root + " split per class " + rule + " (train/val/test) from sorted files,"
         + " shuffled with seed " + seed;
-    LOG.info("{}: no train/ sub-folder, {} (options {}, {})", name, source, Datasets.SPLIT_RATIO,
-        Datasets.SPLIT_SEED);
-    Path cache = root.resolve(Datasets.FEWSHOT).resolve("ratio_" + fmt(ratio[0]) + "_" + fmt(ratio[1]) + "-seed_" + seed);
+    LOG.info("{}: no train/ sub-folder, {} (options {}, {})", name, source, SPLIT_RATIO,
+        SPLIT_SEED);
+    Path cache = root.resolve(FEWSHOT).resolve("ratio_" + fmt(ratio[0]) + "_" + fmt(ratio[1]) + "-seed_" + seed);
     return new LoadedDataset(name, root, root, split, opts.fewshotDir(root, cache), LoadedDataset.Kind.STANDARD,
         source);
   }
@@ -98,7 +108,7 @@ final class CustomDatasets {
           List<String> files = images(dir.resolve(c));
           if (files.isEmpty() && part.equals("train")) {
             throw new DatasetException("class folder " + dir.resolve(c) + " has no images ("
-                + String.join(" ", Datasets.IMAGE_EXTENSIONS.stream().sorted().toList()) + ")");
+                + String.join(" ", IMAGE_EXTENSIONS.stream().sorted().toList()) + ")");
           }
           String cname = names == null ? c : names.get(c);
           for (String f : files) {
@@ -129,7 +139,7 @@ final class CustomDatasets {
   static List<String> images(Path dir) {
     return ImageFolders.regularFiles(dir, n -> {
       int dot = n.lastIndexOf('.');
-      return dot > 0 && Datasets.IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+      return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
     });
   }
 
@@ -149,7 +159,7 @@ final class CustomDatasets {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(Datasets.SPLIT_RATIO + " must be 'train,val' fractions with train > 0,"
+    throw new DatasetException(SPLIT_RATIO + " must be 'train,val' fractions with train > 0,"
         + " val >= 0 and train + val < 1 (the rest is test), got '" + v + "'");
   }
 
@@ -160,25 +170,25 @@ final class CustomDatasets {
 
   // ------------------------------------------------------------------ split file
 
-  static LoadedDataset splitFile(Path file, Datasets.Options opts) {
+  static LoadedDataset splitFile(Path file, DatasetOptions opts) {
     Path dir = file.getParent();
     Matcher m = OFFICIAL_SPLIT.matcher(file.getFileName().toString());
     OfficialDataset official = m.matches() ? OfficialDataset.find(m.group(1)) : null;
     if (official != null && official.splitFileName() == null) {
       official = null;
     }
-    Path imageRoot = opts.path(Datasets.IMAGE_ROOT, dir,
+    Path imageRoot = opts.path(IMAGE_ROOT, dir,
         official != null ? dir.resolve(official.imageRoot()) : dir);
     Split split = SplitFiles.read(file, imageRoot, false);
-    if (opts.bool(Datasets.CHECK_IMAGES, true)) {
-      SplitFiles.checkImagesExist(split, imageRoot, file, "the image root (option " + Datasets.IMAGE_ROOT
+    if (opts.bool(CHECK_IMAGES, true)) {
+      SplitFiles.checkImagesExist(split, imageRoot, file, "the image root (option " + IMAGE_ROOT
           + ", default " + (official != null ? "the " + official.imageRoot() + " folder next to the file"
               : "the file's folder") + ") should hold the listed images");
     }
     String name = official != null ? official.officialName()
-        : m.matches() ? m.group(1) : Datasets.stem(file); // split_zhou_<Name>.json names the dataset
-    Path cache = official != null ? dir.resolve(Datasets.FEWSHOT)
-        : dir.resolve(Datasets.FEWSHOT).resolve(Datasets.stem(file));
+        : m.matches() ? m.group(1) : DataFiles.stem(file); // split_zhou_<Name>.json names the dataset
+    Path cache = official != null ? dir.resolve(FEWSHOT)
+        : dir.resolve(FEWSHOT).resolve(DataFiles.stem(file));
     return new LoadedDataset(name, dir, imageRoot, split, opts.fewshotDir(dir, cache), LoadedDataset.Kind.STANDARD,
         "split file " + file);
   }

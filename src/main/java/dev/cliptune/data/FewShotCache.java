@@ -1,5 +1,6 @@
 package dev.cliptune.data;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cliptune.io.AtomicFiles;
 import java.io.IOException;
@@ -65,11 +66,11 @@ public final class FewShotCache {
       return new Shots(ds.split(), null, false);
     }
     if (ds.kind() == LoadedDataset.Kind.TEST_ONLY) {
-      throw new IllegalArgumentException(ds.name() + " is an evaluation-only dataset; few-shot sampling (K = "
+      throw new DatasetException(ds.name() + " is an evaluation-only dataset; few-shot sampling (K = "
           + numShots + ") does not apply");
     }
     if (seed < 0) {
-      throw new IllegalArgumentException("few-shot sampling needs a seed >= 0, got " + seed
+      throw new DatasetException("few-shot sampling needs a seed >= 0, got " + seed
           + " (the official code leaves the generator unseeded then, which cannot be reproduced)");
     }
     Path file = ds.fewshotDir() == null ? null : ds.fewshotDir().resolve(fileName(numShots, seed));

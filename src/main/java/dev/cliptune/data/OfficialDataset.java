@@ -8,7 +8,7 @@ import java.util.Locale;
  * The 15 datasets of the CoOp / CoCoOp / MaPLe benchmarks, by their official config names, with the folder
  * layout their loaders expect under {@code $DATA} (CoOp's {@code DATASETS.md}; PROTOCOL.md §1).
  *
- * <p>{@link #byName(String)} looks a name up case-insensitively. Loading is done by {@link Datasets}.
+ * <p>{@link #byName(String)} looks a name up case-insensitively. Loading is done by {@link OfficialLayouts}.
  */
 public enum OfficialDataset {
   IMAGENET("ImageNet", "imagenet", "images", Layout.IMAGENET, "ImageNet",
@@ -159,7 +159,7 @@ public enum OfficialDataset {
         || layout == Layout.WNID_FOLDERS_PRESENT;
   }
 
-  /** {@code true} when {@link Datasets#rebuildSplit} can rebuild the official random split for it. */
+  /** {@code true} when {@link SplitRebuilds#rebuild} can rebuild the official random split for it. */
   public boolean canRebuildSplit() {
     return switch (this) {
       case CALTECH101, DESCRIBABLE_TEXTURES, FOOD101, EUROSAT, OXFORD_PETS, SUN397, UCF101 -> true;

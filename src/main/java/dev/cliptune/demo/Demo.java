@@ -2,6 +2,7 @@ package dev.cliptune.demo;
 
 import dev.cliptune.Clip;
 import dev.cliptune.io.AtomicFiles;
+import dev.cliptune.io.UserException;
 import dev.cliptune.prompt.Method;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.Protocols;
@@ -98,13 +99,20 @@ public final class Demo {
     this.datasets = List.copyOf(datasets);
     this.methods = new ArrayList<>();
     for (String m : methods) {
-      Method method = Method.parse(m);
+      Method method = parseOrNull(m);
       this.methods.add(java.util.stream.Stream.concat(settings().stream(), optionalSettings().stream())
           .filter(s -> s.method() == method).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("demo: unknown method '" + m + "'; expected one of "
-              + ACCEPTED)));
+          .orElseThrow(() -> new UserException("unknown demo method '" + m + "'; expected one of " + ACCEPTED)));
     }
     this.out = out;
+  }
+
+  private static Method parseOrNull(String name) {
+    try {
+      return Method.parse(name);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**

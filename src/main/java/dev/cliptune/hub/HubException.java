@@ -5,7 +5,7 @@ package dev.cliptune.hub;
  * {@code huggingface_hub} makes: gated repository, repository / revision / file not found, not cached while
  * offline, network, integrity) and a message naming the repository, revision, file or URL.
  */
-public final class HubException extends RuntimeException {
+public final class HubException extends dev.cliptune.io.UserException {
   private static final long serialVersionUID = 1L;
 
   /** Why it failed. */

@@ -65,7 +65,7 @@ public final class PromptInterpreter {
     NDArray table = clip.tokenEmbeddingTable();
     long vocab = table.getShape().get(0);
     if (tokenizer.vocabSize() != vocab) {
-      throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's "
+      throw new dev.cliptune.io.UserException("the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's "
           + "token embedding table has " + vocab + " rows: use the tokenizer files of the same model");
     }
     List<String> keys = textContextKeys(ck);
@@ -98,11 +98,11 @@ public final class PromptInterpreter {
   public static List<List<Neighbour>> nearest(NDArray table, float[] vectors, int d, int k, ClipTokenizer tokenizer) {
     long vocab = table.getShape().get(0);
     if (table.getShape().get(1) != d || vectors.length % d != 0) {
-      throw new IllegalArgumentException("context vectors of width " + d + " (" + vectors.length
+      throw new dev.cliptune.io.UserException("context vectors of width " + d + " (" + vectors.length
           + " values) do not fit the embedding table " + table.getShape());
     }
     if (k < 1 || k > vocab) {
-      throw new IllegalArgumentException("top k = " + k + ": expected 1.." + vocab);
+      throw new dev.cliptune.io.UserException("top k = " + k + ": expected 1.." + vocab);
     }
     int n = vectors.length / d;
     int candidates = (int) Math.min(vocab, (long) k + CANDIDATE_MARGIN);

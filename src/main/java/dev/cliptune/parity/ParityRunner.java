@@ -37,7 +37,7 @@ public final class ParityRunner {
   }
 
   /** A fixture directory that is not one. */
-  public static final class NotAFixtureSet extends RuntimeException {
+  public static final class NotAFixtureSet extends dev.cliptune.io.UserException {
     public NotAFixtureSet(String message) {
       super(message);
     }

@@ -54,7 +54,7 @@ public final class Predict {
    * @param topK        labels per image
    * @param batch       images per call to the classifier
    * @param threads     decoding threads
-   * @param failFast    stop at the first unreadable image (exit status 1)
+   * @param failFast    stop at the first unreadable image (a user error: exit status 2)
    * @param truthFolders score against the parent folder names
    * @param stopAfter   stop after this many images of this run (as if killed; for resuming tests), or 0
    */
@@ -66,7 +66,7 @@ public final class Predict {
       Metrics metrics) {}
 
   /** The first unreadable image under {@code failFast}. */
-  public static final class FailFastException extends RuntimeException {
+  public static final class FailFastException extends dev.cliptune.io.UserException {
     private static final long serialVersionUID = 1L;
 
     FailFastException(String message) {

@@ -15,6 +15,7 @@ import dev.cliptune.clip.weights.HfCheckpointWriter;
 import dev.cliptune.io.AtomicFiles;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.SafeTensorsWriter;
+import dev.cliptune.io.UserException;
 import dev.cliptune.train.Loss;
 import dev.cliptune.world.PretrainSampler;
 import dev.cliptune.world.WorldTokenizer;
@@ -229,7 +230,7 @@ public final class Pretrainer {
   private int restore(Path file, Map<String, NDArray> params, AdamW opt, List<double[]> curve) {
     try (SafeTensors st = SafeTensors.open(file)) {
       if (!cfg.toString().equals(st.metadata().get("config"))) {
-        throw new IllegalArgumentException(file + ": the saved run used " + st.metadata().get("config")
+        throw new UserException(file + ": the saved run used " + st.metadata().get("config")
             + "; this run asks for " + cfg + " (use another --work-dir or drop --resume)");
       }
       Map<String, float[]> first = new HashMap<>();

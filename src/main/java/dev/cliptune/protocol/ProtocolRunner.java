@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
-import dev.cliptune.data.Datasets;
+import dev.cliptune.data.DatasetOpener;
 import dev.cliptune.data.FewShot;
 import dev.cliptune.data.FewShotCache;
 import dev.cliptune.data.Item;
@@ -26,7 +26,6 @@ import dev.cliptune.prompt.MethodConfig;
 import dev.cliptune.prompt.checkpoint.PromptCheckpoint;
 import dev.cliptune.prompt.PromptLearner;
 import dev.cliptune.prompt.PromptLearners;
-import dev.cliptune.prompt.checkpoint.CheckpointException;
 import dev.cliptune.report.Report;
 import dev.cliptune.train.Trainer;
 import dev.cliptune.zeroshot.Templates;
@@ -90,7 +89,7 @@ public final class ProtocolRunner {
 
   /** Loads a dataset by official name, folder or split file under the config's data root. */
   public LoadedDataset dataset(RunConfig cfg, String name) {
-    return Datasets.open(name, cfg.dataRoot(), Map.of());
+    return DatasetOpener.open(name, cfg.dataRoot(), Map.of());
   }
 
   /**
@@ -138,7 +137,7 @@ public final class ProtocolRunner {
     List<PromptInterpreter.Group> groups;
     try {
       groups = PromptInterpreter.interpret(PromptCheckpoint.read(checkpoint), model, tokenizer, NEAREST_WORDS_TOP);
-    } catch (CheckpointException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) { // CheckpointException and the other user errors among them
       log.out().println("nearest words: none (" + e.getMessage() + ")");
       return;
     }
@@ -297,7 +296,7 @@ public final class ProtocolRunner {
       val = FewShot.fewshot(val, k, new PyRandom(data.seed()));
     }
     if (val.isEmpty()) {
-      throw new IllegalArgumentException(ds.name() + ": no validation images (" + ds.source() + "); the linear probe"
+      throw new dev.cliptune.data.DatasetException(ds.name() + ": no validation images (" + ds.source() + "); the linear probe"
           + " chooses C on them: give the dataset a val split (a val/ folder, a \"val\" list or a split ratio)");
     }
     return val;

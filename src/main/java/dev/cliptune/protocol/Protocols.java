@@ -40,7 +40,13 @@ public final class Protocols {
     return cfg.method() == Method.ZS_CLIP ? "CLIP" : cfg.method().officialName;
   }
 
-  private static Path runDir(RunConfig cfg, String phase, String dataset, long seed) {
+  /**
+   * The one layout of run folders, the official scripts' {@code output/base2new/train_base/<dataset>/shots_<K>/
+   * <trainer>/<config>/seed<S>}: {@code <output>/<phase>/<dataset>/shots_<K>/<method>/<preset>/seed<S>}. The
+   * protocols name their phases ({@code base2new/train_base}, {@code evaluation}, {@code fewshot}, ...), the
+   * single-run commands {@code <command>/<subsample>} ({@code train/base}, {@code eval/new}, {@code zeroshot/all}).
+   */
+  public static Path runDir(RunConfig cfg, String phase, String dataset, long seed) {
     String method = cfg.method() == Method.ZS_CLIP ? "ZeroshotCLIP" : cfg.method().officialName;
     return cfg.output().resolve(phase).resolve(dirName(dataset)).resolve("shots_" + cfg.shots()).resolve(method)
         .resolve(cfg.preset()).resolve("seed" + seed);

@@ -2,6 +2,7 @@ package dev.cliptune.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cliptune.io.AtomicFiles;
+import dev.cliptune.io.UserException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ public final class Report {
   /** A report of the run folders and protocol tables under {@code dirs} (each a labelled source). */
   public static Report of(List<Path> dirs) {
     if (dirs.isEmpty()) {
-      throw new IllegalArgumentException("report: no folder given");
+      throw new UserException("report: no folder given");
     }
     Report r = new Report();
     Set<String> labels = new LinkedHashSet<>();

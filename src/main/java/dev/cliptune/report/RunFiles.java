@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cliptune.io.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -103,7 +104,7 @@ public final class RunFiles {
   /** Scans {@code root} (a protocol's output folder, the demo's, or one run folder). */
   public static Found scan(Path root, String source) {
     if (!Files.isDirectory(root)) {
-      throw new IllegalArgumentException(root + ": not a folder (expected a run folder or a protocol's output folder)");
+      throw new UserException(root + ": not a folder (expected a run folder or a protocol's output folder)");
     }
     List<Table> tables = new ArrayList<>();
     List<Run> runs = new ArrayList<>();
@@ -129,7 +130,7 @@ public final class RunFiles {
       }
     }
     if (tables.isEmpty() && runs.isEmpty()) {
-      throw new IllegalArgumentException(root + ": no run folder (metrics.json) and no protocol table "
+      throw new UserException(root + ": no run folder (metrics.json) and no protocol table "
           + "(base2new_*.json, fewshot_*.json, xdata_*.json, dg_*.json, linear_probe_*.json) found up to "
           + MAX_DEPTH + " folders deep");
     }
@@ -162,7 +163,7 @@ public final class RunFiles {
   private static Run readRun(Path dir, Path root, String source) {
     JsonNode metrics = read(dir.resolve("metrics.json"));
     if (!metrics.has("accuracy") || !metrics.path("per_class_accuracy").isObject()) {
-      throw new IllegalArgumentException(dir.resolve("metrics.json") + ": expected a run's metrics with "
+      throw new UserException(dir.resolve("metrics.json") + ": expected a run's metrics with "
           + "\"accuracy\" and \"per_class_accuracy\", found fields " + fieldNames(metrics));
     }
     Path cfg = dir.resolve("config.yaml");
@@ -171,7 +172,7 @@ public final class RunFiles {
       try {
         config = YAML.readTree(cfg.toFile());
       } catch (IOException e) {
-        throw new IllegalArgumentException(cfg + ": not readable YAML: " + e.getMessage(), e);
+        throw new UserException(cfg + ": not readable YAML: " + e.getMessage(), e);
       }
     }
     Path ww = dir.resolve("interpret.json");
@@ -215,7 +216,7 @@ public final class RunFiles {
         }
       });
     } catch (IOException | UncheckedIOException e) {
-      throw new IllegalArgumentException(log + ": not readable: " + e.getMessage(), e);
+      throw new UserException(log + ": not readable: " + e.getMessage(), e);
     }
     out.addAll(byEpoch.values());
     return out;
@@ -237,7 +238,7 @@ public final class RunFiles {
     try {
       return JSON.readTree(f.toFile());
     } catch (IOException e) {
-      throw new IllegalArgumentException(f + ": not readable JSON: " + e.getMessage(), e);
+      throw new UserException(f + ": not readable JSON: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.cliptune.serve;
 
+import dev.cliptune.io.UserException;
+
 /**
  * The service's limits and batching, as {@code bin/cliptune serve} sets them.
  *
@@ -29,10 +31,10 @@ public record ServeConfig(String host, int port, int maxBatch, long maxWaitMs, i
     positive("request timeout", requestTimeoutMs);
     positive("idle timeout", idleTimeoutMs);
     if (maxWaitMs < 0 || drainMs < 0 || port < 0 || port > 65535) {
-      throw new IllegalArgumentException("max-wait-ms and drain must be >= 0 and the port in 0..65535");
+      throw new UserException("max-wait-ms and drain must be >= 0 and the port in 0..65535");
     }
     if (apiKey != null && apiKey.isEmpty()) {
-      throw new IllegalArgumentException("the API key is empty");
+      throw new UserException("the API key is empty");
     }
   }
 
@@ -48,7 +50,7 @@ public record ServeConfig(String host, int port, int maxBatch, long maxWaitMs, i
 
   private static void positive(String what, long v) {
     if (v <= 0) {
-      throw new IllegalArgumentException(what + " must be positive, got " + v);
+      throw new UserException(what + " must be positive, got " + v);
     }
   }
 }

@@ -1,7 +1,9 @@
 package dev.cliptune.train;
 
+import dev.cliptune.io.UserException;
+
 /** The loss became NaN or infinite: training stops at that step with a hint. */
-public class TrainingDivergedException extends RuntimeException {
+public class TrainingDivergedException extends UserException {
   private final float loss;
   private final double lr;
 

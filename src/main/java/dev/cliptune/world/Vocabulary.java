@@ -18,7 +18,7 @@ public final class Vocabulary {
 
   /** The sorted word list (lower case; punctuation pieces such as {@code .} included). */
   public static List<String> words() {
-    return List.copyOf(words(Datasets.standard()));
+    return List.copyOf(words(WorldDatasets.standard()));
   }
 
   /** The words for the given datasets. */

@@ -24,7 +24,7 @@ public record WorldConfig(long seed, int imageSize, List<DatasetSpec> datasets) 
 
   /** The standard datasets at 32 pixels. */
   public static WorldConfig standard(long seed) {
-    return new WorldConfig(seed, DEFAULT_IMAGE_SIZE, Datasets.standard());
+    return new WorldConfig(seed, DEFAULT_IMAGE_SIZE, WorldDatasets.standard());
   }
 
   /** This configuration with every dataset's per-class counts replaced (e.g. tiny test worlds). */

@@ -2,6 +2,7 @@ package dev.cliptune.world;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.clip.tokenizer.ByteAlphabet;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.io.AtomicFiles;
 import java.io.IOException;
@@ -33,21 +34,6 @@ public final class WorldTokenizer {
   private static final String END_OF_WORD = "</w>";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The byte-level alphabet in vocabulary order ({@code bytes_to_unicode}). */
-  private static final List<String> BYTE_SYMBOLS;
-
-  static {
-    List<String> kept = new ArrayList<>();
-    List<String> remapped = new ArrayList<>();
-    int next = 256;
-    for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) || b >= 0xae;
-      char c = (char) (printable ? b : next++);
-      (printable ? kept : remapped).add(String.valueOf(c));
-    }
-    kept.addAll(remapped);
-    BYTE_SYMBOLS = List.copyOf(kept);
-  }
 
   private final List<String> words;
   private final LinkedHashMap<String, Integer> vocab;
@@ -126,10 +112,10 @@ public final class WorldTokenizer {
       }
     }
     LinkedHashMap<String, Integer> vocab = new LinkedHashMap<>();
-    for (String b : BYTE_SYMBOLS) {
+    for (String b : ByteAlphabet.symbols()) {
       vocab.put(b, vocab.size());
     }
-    for (String b : BYTE_SYMBOLS) {
+    for (String b : ByteAlphabet.symbols()) {
       vocab.put(b + END_OF_WORD, vocab.size());
     }
     for (String[] m : merges) {

@@ -20,10 +20,10 @@
  *   <li><b>Tokenizer</b>: {@link dev.cliptune.world.WorldTokenizer} — CLIP-format
  *       {@code vocab.json}/{@code merges.txt} in which every word of
  *       {@link dev.cliptune.world.Vocabulary} is one token.
- *   <li><b>Downstream datasets</b>: {@link dev.cliptune.world.Datasets#standard()} and
+ *   <li><b>Downstream datasets</b>: {@link dev.cliptune.world.WorldDatasets#standard()} and
  *       {@link dev.cliptune.world.World#write}, which writes them in the CoOp layout with
  *       {@code split_zhou_<Name>.json} files and a {@code world.json};
- *       {@link dev.cliptune.world.WorldCommand} is the {@code cliptune world} command.
+ *       {@code cli.commands.WorldCommand} is the {@code cliptune world} command.
  * </ul>
  */
 package dev.cliptune.world;

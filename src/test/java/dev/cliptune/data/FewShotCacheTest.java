@@ -28,7 +28,7 @@ class FewShotCacheTest {
   @BeforeEach
   void setUp() {
     MiniData.pets(data, 6, 5, 2); // 18 train, 15 val, 6 test
-    pets = Datasets.open("OxfordPets", data, null);
+    pets = DatasetOpener.open("OxfordPets", data, null);
     cache = data.resolve("oxford_pets/split_fewshot/shot_2-seed_1.json");
   }
 
@@ -128,7 +128,7 @@ class FewShotCacheTest {
     assertThat(data.resolve("oxford_pets/split_fewshot")).doesNotExist();
 
     // fewshot_dir=none: sampled, not cached
-    LoadedDataset noCache = Datasets.open("OxfordPets", data, Map.of("fewshot_dir", "none"));
+    LoadedDataset noCache = DatasetOpener.open("OxfordPets", data, Map.of("fewshot_dir", "none"));
     RunData r = FewShotCache.prepare(noCache, 2, 1, "all");
     assertThat(r.split()).isEqualTo(FewShot.prepare(pets.split(), 2, 1, "all"));
     assertThat(r.fewshotFile()).isNull();
@@ -136,7 +136,7 @@ class FewShotCacheTest {
     // a cache folder that cannot be created (a file is in the way): warning, run continues
     Path blocker = data.resolve("blocker");
     Files.writeString(blocker, "x");
-    LoadedDataset blocked = Datasets.open("OxfordPets", data, Map.of("fewshot_dir", blocker.resolve("sub").toString()));
+    LoadedDataset blocked = DatasetOpener.open("OxfordPets", data, Map.of("fewshot_dir", blocker.resolve("sub").toString()));
     RunData b = FewShotCache.prepare(blocked, 3, 2, "new");
     assertThat(b.split()).isEqualTo(FewShot.prepare(pets.split(), 3, 2, "new"));
     assertThat(b.fromCache()).isFalse();
@@ -155,7 +155,7 @@ class FewShotCacheTest {
       }
       image(dir.resolve("images/val/" + w + "/val_" + w + ".JPEG"));
     }
-    LoadedDataset in = Datasets.open("ImageNet", data, null);
+    LoadedDataset in = DatasetOpener.open("ImageNet", data, null);
     RunData r = FewShotCache.prepare(in, 1, 2, "all");
     PyRandom rng = new PyRandom(1);
     assertThat(r.split().train()).isEqualTo(FewShot.fewshot(in.split().train(), 2, rng));

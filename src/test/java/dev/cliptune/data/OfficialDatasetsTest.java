@@ -35,7 +35,7 @@ class OfficialDatasetsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown dataset 'Pets'")
         .hasMessageContaining("OxfordPets, ").hasMessageContaining("ImageNetR");
-    assertThatThrownBy(() -> Datasets.open("Flowers", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("Flowers", data, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not an official dataset").hasMessageContaining("OxfordFlowers");
   }
@@ -54,7 +54,7 @@ class OfficialDatasetsTest {
   @Test
   void oxfordPetsSplitFileIsReadAndResolved() {
     MiniData.pets(data, 4, 2, 3);
-    LoadedDataset ds = Datasets.open("OxfordPets", data, Map.of());
+    LoadedDataset ds = DatasetOpener.open("OxfordPets", data, Map.of());
     Path images = data.resolve("oxford_pets/images").toAbsolutePath();
     assertThat(ds.name()).isEqualTo("OxfordPets");
     assertThat(ds.kind()).isEqualTo(LoadedDataset.Kind.STANDARD);
@@ -77,7 +77,7 @@ class OfficialDatasetsTest {
   @Test
   void missingSplitFileSaysWhereToGetItAndWhatItHolds() throws Exception {
     Files.createDirectories(data.resolve("oxford_pets/images"));
-    assertThatThrownBy(() -> Datasets.open("OxfordPets", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("OxfordPets", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining(data.resolve("oxford_pets/split_zhou_OxfordPets.json") + " not found")
         .hasMessageContaining("OxfordPets section of CoOp's DATASETS.md")
@@ -89,15 +89,15 @@ class OfficialDatasetsTest {
 
   @Test
   void missingDatasetFolderAndDataRootAreNamed() {
-    assertThatThrownBy(() -> Datasets.open("EuroSAT", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("EuroSAT", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining(data.resolve("eurosat") + " not found")
         .hasMessageContaining("2750/")
         .hasMessageContaining("split_zhou_EuroSAT.json");
-    assertThatThrownBy(() -> Datasets.open("EuroSAT", data.resolve("nope"), null))
+    assertThatThrownBy(() -> DatasetOpener.open("EuroSAT", data.resolve("nope"), null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("data root " + data.resolve("nope") + " not found");
-    assertThatThrownBy(() -> Datasets.open("EuroSAT", null, null))
+    assertThatThrownBy(() -> DatasetOpener.open("EuroSAT", null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no data root");
   }
@@ -110,7 +110,7 @@ class OfficialDatasetsTest {
         "Abyssinian_5.jpg", "american_bulldog_6.jpg", "Bengal_7.jpg")) {
       Files.delete(images.resolve(f));
     }
-    assertThatThrownBy(() -> Datasets.open("OxfordPets", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("OxfordPets", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("7 of the 27 images listed in " + data.resolve("oxford_pets/split_zhou_OxfordPets.json")
             + " do not exist")
@@ -118,14 +118,14 @@ class OfficialDatasetsTest {
             + " Abyssinian_5.jpg, ...")
         .hasMessageContaining("images/ (images.tar.gz)");
     // the check can be switched off
-    assertThat(Datasets.open("OxfordPets", data, Map.of("check_images", "false")).split().train()).hasSize(12);
+    assertThat(DatasetOpener.open("OxfordPets", data, Map.of("check_images", "false")).split().train()).hasSize(12);
   }
 
   @Test
   void missingImageFolderIsNamed() throws Exception {
     splitFile(data.resolve("dtd/split_zhou_DescribableTextures.json"), List.of(t("banded/a.jpg", 0, "banded")),
         List.of(), List.of(t("banded/b.jpg", 0, "banded")));
-    assertThatThrownBy(() -> Datasets.open("DescribableTextures", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("DescribableTextures", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("image folder " + data.resolve("dtd/images") + " (the root of the paths in")
         .hasMessageContaining("dtd-r1.0.1.tar.gz");
@@ -136,17 +136,17 @@ class OfficialDatasetsTest {
     Path f = data.resolve("dtd/split_zhou_DescribableTextures.json");
     Files.createDirectories(data.resolve("dtd/images"));
     text(f, "{\"train\": [[\"a.jpg\", 0, \"x\"]], \"val\": [], \"test\": [[\"b.jpg\", \"zero\", \"x\"]]}");
-    assertThatThrownBy(() -> Datasets.open("DescribableTextures", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("DescribableTextures", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("test[0] = [\"b.jpg\",\"zero\",\"x\"]: the label must be an integer >= 0");
     text(f, "{\"train\": [], \"test\": []}");
-    assertThatThrownBy(() -> Datasets.open("DescribableTextures", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("DescribableTextures", data, null))
         .isInstanceOf(DatasetException.class).hasMessageContaining("has no \"val\" list");
     text(f, "{\"train\": [[\"a.jpg\", 0, \"x\"]], \"val\": [");
-    assertThatThrownBy(() -> Datasets.open("DescribableTextures", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("DescribableTextures", data, null))
         .isInstanceOf(DatasetException.class).hasMessageContaining("is not valid JSON at line");
     text(f, "{\"train\": [[\"a.jpg\", 0, \"x\"]], \"val\": [], \"test\": [[\"b.jpg\", 0, \"y\"]]}");
-    assertThatThrownBy(() -> Datasets.open("DescribableTextures", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("DescribableTextures", data, null))
         .isInstanceOf(DatasetException.class).hasMessageContaining("label 0 has two class names, 'x' and 'y'");
   }
 
@@ -161,7 +161,7 @@ class OfficialDatasetsTest {
     for (List<List<Object>> l : List.of(train, val, test)) {
       images(dir.resolve("2750"), l);
     }
-    LoadedDataset ds = Datasets.open("eurosat", data, null);
+    LoadedDataset ds = DatasetOpener.open("eurosat", data, null);
     assertThat(ds.split().numClasses()).isEqualTo(10);
     assertThat(ds.split().train()).extracting(Item::classname)
         .containsExactly("Annual Crop Land", "Sea or Lake", "Forest");
@@ -176,7 +176,7 @@ class OfficialDatasetsTest {
     splitFile(dir.resolve("split_zhou_StanfordCars.json"), train, List.of(), test);
     images(dir, train);
     images(dir, test);
-    LoadedDataset ds = Datasets.open("StanfordCars", data, null);
+    LoadedDataset ds = DatasetOpener.open("StanfordCars", data, null);
     assertThat(ds.imageRoot()).isEqualTo(dir.toAbsolutePath());
     assertThat(ds.split().test().get(0).impath()).isEqualTo(dir.resolve("cars_test/00001.jpg").toString());
     assertThat(ds.relativePath(ds.split().train().get(0))).isEqualTo("cars_train/00001.jpg");
@@ -191,14 +191,14 @@ class OfficialDatasetsTest {
     images(elsewhere, train);
     images(elsewhere, test);
     splitFile(data.resolve("oxford_pets/my_split.json"), train, List.of(), test);
-    LoadedDataset ds = Datasets.open("OxfordPets", data,
+    LoadedDataset ds = DatasetOpener.open("OxfordPets", data,
         Map.of("image_root", elsewhere.toString(), "split_file", "my_split.json"));
     assertThat(ds.split().train().get(0).impath()).isEqualTo(elsewhere.resolve("Bengal_1.jpg").toString());
     // caches of another split file never mix with the official one
     assertThat(ds.fewshotDir()).isEqualTo(data.resolve("oxford_pets/split_fewshot/my_split"));
-    assertThatThrownBy(() -> Datasets.open("OxfordPets", data, Map.of("imageroot", "x")))
+    assertThatThrownBy(() -> DatasetOpener.open("OxfordPets", data, Map.of("imageroot", "x")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown dataset option 'imageroot'");
-    assertThatThrownBy(() -> Datasets.open("ImageNetA", data, Map.of("image_root", "x")))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNetA", data, Map.of("image_root", "x")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not apply to ImageNetA");
   }
 
@@ -218,7 +218,7 @@ class OfficialDatasetsTest {
   @Test
   void fgvcAircraftReadsVariantFiles() {
     fgvc();
-    LoadedDataset ds = Datasets.open("FGVCAircraft", data, null);
+    LoadedDataset ds = DatasetOpener.open("FGVCAircraft", data, null);
     assertThat(labels(ds.split().train())).containsExactly(2, 0, 1);
     assertThat(ds.split().train()).extracting(Item::classname).containsExactly("Cessna 172", "707-320", "A300B4");
     assertThat(relative(ds, ds.split().train())).containsExactly("1000001.jpg", "1000002.jpg", "1000003.jpg");
@@ -232,11 +232,11 @@ class OfficialDatasetsTest {
     fgvc();
     Path dir = data.resolve("fgvc_aircraft");
     text(dir.resolve("images_variant_val.txt"), "1000004 A300B4", "1000005 Boeing 747");
-    assertThatThrownBy(() -> Datasets.open("FGVCAircraft", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("FGVCAircraft", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("images_variant_val.txt line 2: variant 'Boeing 747' is not in");
     Files.delete(dir.resolve("variants.txt"));
-    assertThatThrownBy(() -> Datasets.open("FGVCAircraft", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("FGVCAircraft", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining(dir.resolve("variants.txt") + " not found")
         .hasMessageContaining("images_variant_train.txt");
@@ -246,7 +246,7 @@ class OfficialDatasetsTest {
   void fgvcAircraftMissingImagesAreReported() throws Exception {
     fgvc();
     Files.delete(data.resolve("fgvc_aircraft/images/1000006.jpg"));
-    assertThatThrownBy(() -> Datasets.open("FGVCAircraft", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("FGVCAircraft", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("1 of the 6 images").hasMessageContaining("1000006.jpg");
   }
@@ -279,7 +279,7 @@ class OfficialDatasetsTest {
   @Test
   void imageNetLabelsFollowSortedWnidsAndValIsTest() {
     imagenet();
-    LoadedDataset ds = Datasets.open("ImageNet", data, null);
+    LoadedDataset ds = DatasetOpener.open("ImageNet", data, null);
     assertThat(ds.kind()).isEqualTo(LoadedDataset.Kind.VAL_IS_TEST);
     assertThat(ds.split().train()).hasSize(12);
     assertThat(ds.split().test()).hasSize(4);
@@ -296,7 +296,7 @@ class OfficialDatasetsTest {
     imagenet();
     Path val = data.resolve("imagenet/images/val");
     Files.move(val.resolve(WNIDS[2]), val.resolve("n99999999"));
-    assertThatThrownBy(() -> Datasets.open("ImageNet", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNet", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining(val + " does not have one folder per class of")
         .hasMessageContaining("1 missing: n01484850")
@@ -308,11 +308,11 @@ class OfficialDatasetsTest {
         Files.delete(p);
       }
     }
-    assertThatThrownBy(() -> Datasets.open("ImageNet", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNet", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("class folder " + empty + " is empty");
     Files.delete(data.resolve("imagenet/classnames.txt"));
-    assertThatThrownBy(() -> Datasets.open("ImageNet", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNet", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("classnames.txt not found")
         .hasMessageContaining("'<wnid> <class name>'");
@@ -331,7 +331,7 @@ class OfficialDatasetsTest {
       image(root.resolve(c + "/img" + c + "a.jpeg"));
       image(root.resolve(c + "/img" + c + "b.jpeg"));
     }
-    LoadedDataset ds = Datasets.open("ImageNetV2", data, null);
+    LoadedDataset ds = DatasetOpener.open("ImageNetV2", data, null);
     assertThat(ds.kind()).isEqualTo(LoadedDataset.Kind.TEST_ONLY);
     assertThat(ds.split().test()).hasSize(24);
     assertThat(ds.split().train()).isEqualTo(ds.split().test());
@@ -353,7 +353,7 @@ class OfficialDatasetsTest {
     for (int c : new int[] {0, 1, 3}) {
       image(root.resolve(c + "/x.jpeg"));
     }
-    assertThatThrownBy(() -> Datasets.open("ImageNetV2", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNetV2", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("lacks 1 of the class folders 0 ... 3")
         .hasMessageContaining(": 2;");
@@ -368,12 +368,12 @@ class OfficialDatasetsTest {
     image(root.resolve(WNIDS[3] + "/0.jpg"));
     image(root.resolve(WNIDS[1] + "/0.jpg"));
     image(root.resolve(WNIDS[1] + "/1.jpg"));
-    LoadedDataset ds = Datasets.open("ImageNetA", data, null);
+    LoadedDataset ds = DatasetOpener.open("ImageNetA", data, null);
     assertThat(ds.split().test()).hasSize(3);
     assertThat(labels(ds.split().test())).containsExactly(0, 0, 1);
     assertThat(ds.classnames()).containsExactly("goldfish", "tiger shark");
     image(root.resolve("n00000000/0.jpg"));
-    assertThatThrownBy(() -> Datasets.open("ImageNetA", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNetA", data, null))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("1 folders are not wnids of").hasMessageContaining("n00000000");
   }
@@ -383,7 +383,7 @@ class OfficialDatasetsTest {
     Path r = data.resolve("imagenet-rendition");
     classnames(r);
     image(r.resolve("imagenet-r/" + WNIDS[2] + "/art_0.jpg"));
-    LoadedDataset dsR = Datasets.open("ImageNetR", data, null);
+    LoadedDataset dsR = DatasetOpener.open("ImageNetR", data, null);
     assertThat(dsR.classnames()).containsExactly("great white shark");
 
     Path s = data.resolve("imagenet-sketch");
@@ -391,7 +391,7 @@ class OfficialDatasetsTest {
     for (String w : WNIDS) {
       image(s.resolve("images/" + w + "/sketch_0.JPEG"));
     }
-    LoadedDataset sketch = Datasets.open("ImageNetSketch", data, null);
+    LoadedDataset sketch = DatasetOpener.open("ImageNetSketch", data, null);
     assertThat(labels(sketch.split().test())).containsExactly(0, 1, 2, 3);
     assertThat(sketch.classnames()).containsExactly(NAMES);
     // Sketch needs every class
@@ -401,7 +401,7 @@ class OfficialDatasetsTest {
       }
     }
     Files.delete(s.resolve("images/" + WNIDS[0]));
-    assertThatThrownBy(() -> Datasets.open("ImageNetSketch", data, null))
+    assertThatThrownBy(() -> DatasetOpener.open("ImageNetSketch", data, null))
         .isInstanceOf(DatasetException.class).hasMessageContaining("1 missing: n01440764");
   }
 
@@ -410,7 +410,7 @@ class OfficialDatasetsTest {
     Path r = data.resolve("imagenet-rendition");
     classnames(r);
     image(r.resolve("imagenet-r/" + WNIDS[2] + "/art_0.jpg"));
-    LoadedDataset ds = Datasets.open("ImageNetR", data, null);
+    LoadedDataset ds = DatasetOpener.open("ImageNetR", data, null);
     assertThatThrownBy(() -> FewShotCache.prepare(ds, 1, 16, "all"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("evaluation-only");
     assertThat(FewShotCache.prepare(ds, 1, -1, "all").split().test()).hasSize(1);

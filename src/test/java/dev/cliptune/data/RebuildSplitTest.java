@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Datasets#rebuildSplit} against CoOp's {@code read_and_split_data} / {@code split_trainval} run under
+ * {@link SplitRebuilds#rebuild} against CoOp's {@code read_and_split_data} / {@code split_trainval} run under
  * CPython 3.11 ({@code random.seed(S)}, then the official function on the same — sorted — file lists); the
  * expected paths below were printed by that script.
  */
@@ -39,7 +39,7 @@ class RebuildSplitTest {
   @Test
   void dtdSeed1MatchesTheOfficialRule() {
     dtd();
-    LoadedDataset ds = Datasets.rebuildSplit("DescribableTextures", data, 1);
+    LoadedDataset ds = SplitRebuilds.rebuild("DescribableTextures", data, 1);
     assertThat(relative(ds, ds.split().train())).containsExactly("banded/banded_0004.jpg", "banded/banded_0007.jpg",
         "banded/banded_0006.jpg", "banded/banded_0003.jpg", "blotchy/blotchy_0001.jpg", "blotchy/blotchy_0002.jpg",
         "zigzagged/zigzagged_0005.jpg", "zigzagged/zigzagged_0009.jpg", "zigzagged/zigzagged_0003.jpg",
@@ -60,10 +60,10 @@ class RebuildSplitTest {
   @Test
   void aRebuiltSplitCanBeSavedAndReopenedAsASplitFile() throws Exception {
     dtd();
-    LoadedDataset ds = Datasets.rebuildSplit("DescribableTextures", data, 1);
+    LoadedDataset ds = SplitRebuilds.rebuild("DescribableTextures", data, 1);
     Path saved = data.resolve("dtd/split_rebuilt-seed_1.json");
     SplitFiles.write(saved, ds);
-    LoadedDataset reopened = Datasets.open(saved.toString(), null, Map.of("image_root", "images"));
+    LoadedDataset reopened = DatasetOpener.open(saved.toString(), null, Map.of("image_root", "images"));
     assertThat(reopened.split()).isEqualTo(ds.split());
     assertThat(reopened.fewshotDir()).isEqualTo(data.resolve("dtd/split_fewshot/split_rebuilt-seed_1"));
     assertThat(java.nio.file.Files.readString(saved)).contains("[\"banded/banded_0004.jpg\", 0, \"banded\"]");
@@ -72,7 +72,7 @@ class RebuildSplitTest {
   @Test
   void dtdSeed2ViaTheOption() {
     dtd();
-    LoadedDataset ds = Datasets.open("DescribableTextures", data, Map.of("rebuild_seed", "2"));
+    LoadedDataset ds = DatasetOpener.open("DescribableTextures", data, Map.of("rebuild_seed", "2"));
     assertThat(relative(ds, ds.split().val())).containsExactly("banded/banded_0006.jpg", "blotchy/blotchy_0004.jpg",
         "zigzagged/zigzagged_0006.jpg", "zigzagged/zigzagged_0004.jpg");
     assertThat(relative(ds, ds.split().test())).containsExactly("banded/banded_0001.jpg", "banded/banded_0007.jpg",
@@ -86,7 +86,7 @@ class RebuildSplitTest {
     folders(images, "SeaLake", "SeaLake", 6);
     folders(images, "AnnualCrop", "AnnualCrop", 5);
     folders(images, "Forest", "Forest", 4);
-    LoadedDataset ds = Datasets.rebuildSplit("EuroSAT", data, 3);
+    LoadedDataset ds = SplitRebuilds.rebuild("EuroSAT", data, 3);
     assertThat(relative(ds, ds.split().train())).containsExactly("AnnualCrop/AnnualCrop_0001.jpg",
         "AnnualCrop/AnnualCrop_0003.jpg", "Forest/Forest_0002.jpg", "Forest/Forest_0004.jpg",
         "SeaLake/SeaLake_0005.jpg", "SeaLake/SeaLake_0006.jpg", "SeaLake/SeaLake_0001.jpg");
@@ -104,7 +104,7 @@ class RebuildSplitTest {
     folders(images, "Faces_easy", "image", 4);
     folders(images, "accordion", "image", 5);
     folders(images, "airplanes", "image", 6);
-    LoadedDataset ds = Datasets.rebuildSplit("caltech101", data, 1);
+    LoadedDataset ds = SplitRebuilds.rebuild("caltech101", data, 1);
     // case-sensitive sort: Faces (0) before accordion (1), airplanes (2)
     assertThat(ds.classnames()).containsExactly("face", "accordion", "airplane");
     assertThat(relative(ds, ds.split().train())).containsExactly("Faces/image_0004.jpg", "Faces/image_0001.jpg",
@@ -119,7 +119,7 @@ class RebuildSplitTest {
     Path images = data.resolve("food-101/images");
     folders(images, "apple_pie", "a", 5);
     folders(images, "bibimbap", "b", 2);
-    assertThatThrownBy(() -> Datasets.rebuildSplit("Food101", data, 1))
+    assertThatThrownBy(() -> SplitRebuilds.rebuild("Food101", data, 1))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("bibimbap has 2 images").hasMessageContaining("at least one of each");
   }
@@ -145,7 +145,7 @@ class RebuildSplitTest {
     text(dir.resolve("annotations/test.txt"), "Abyssinian_100 1 1 1", "american_bulldog_100 2 2 1");
     image(dir.resolve("images/Abyssinian_100.jpg"));
     image(dir.resolve("images/american_bulldog_100.jpg"));
-    LoadedDataset ds = Datasets.rebuildSplit("OxfordPets", data, 1);
+    LoadedDataset ds = SplitRebuilds.rebuild("OxfordPets", data, 1);
     assertThat(relative(ds, ds.split().train())).containsExactly("american_bulldog_2.jpg", "american_bulldog_6.jpg",
         "american_bulldog_8.jpg", "american_bulldog_1.jpg", "american_bulldog_5.jpg", "american_bulldog_3.jpg",
         "Abyssinian_3.jpg", "Abyssinian_5.jpg", "Abyssinian_10.jpg", "Abyssinian_1.jpg", "Abyssinian_9.jpg",
@@ -172,7 +172,7 @@ class RebuildSplitTest {
     for (String t : train) {
       image(sun.resolve("SUN397" + t));
     }
-    LoadedDataset s = Datasets.rebuildSplit("SUN397", data, 1);
+    LoadedDataset s = SplitRebuilds.rebuild("SUN397", data, 1);
     assertThat(s.classnames()).containsExactly("abbey", "shop bakery");
     assertThat(s.split().train()).hasSize(8);
     assertThat(s.split().val()).hasSize(2);
@@ -189,7 +189,7 @@ class RebuildSplitTest {
     }
     text(ucf.resolve("ucfTrainTestlist/trainlist01.txt"), list.toArray(String[]::new));
     text(ucf.resolve("ucfTrainTestlist/testlist01.txt"), "YoYo/v_YoYo_g01_c01.avi");
-    LoadedDataset u = Datasets.rebuildSplit("UCF101", data, 2);
+    LoadedDataset u = SplitRebuilds.rebuild("UCF101", data, 2);
     assertThat(u.classnames()).containsExactly("Apply_Eye_Makeup", "Yo_Yo");
     assertThat(relative(u, u.split().test())).containsExactly("Yo_Yo/v_YoYo_g01_c01.jpg");
     assertThat(labels(u.split().test())).containsExactly(1);
@@ -197,12 +197,12 @@ class RebuildSplitTest {
 
   @Test
   void unsupportedDatasetsAreRefused() {
-    assertThatThrownBy(() -> Datasets.rebuildSplit("StanfordCars", data, 1))
+    assertThatThrownBy(() -> SplitRebuilds.rebuild("StanfordCars", data, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no rule to rebuild the split of StanfordCars")
         .hasMessageContaining("DescribableTextures");
     dtd();
-    assertThatThrownBy(() -> Datasets.open("DescribableTextures", data, Map.of("rebuild_seed", "x")))
+    assertThatThrownBy(() -> DatasetOpener.open("DescribableTextures", data, Map.of("rebuild_seed", "x")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rebuild_seed must be an integer");
   }
 }

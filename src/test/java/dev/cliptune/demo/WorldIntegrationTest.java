@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cliptune.Clip;
 import dev.cliptune.Models;
 import dev.cliptune.protocol.ResultsTable;
-import dev.cliptune.world.Datasets;
 import dev.cliptune.world.DatasetSpec;
 import dev.cliptune.world.World;
 import dev.cliptune.world.WorldConfig;
+import dev.cliptune.world.WorldDatasets;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,7 @@ class WorldIntegrationTest {
 
   @BeforeAll
   static void runShortenedDemo() throws Exception {
-    List<DatasetSpec> specs = DATASETS.stream().map(Datasets::byName).toList();
+    List<DatasetSpec> specs = DATASETS.stream().map(WorldDatasets::byName).toList();
     WorldConfig config = new WorldConfig(7, WorldConfig.DEFAULT_IMAGE_SIZE, specs).withCounts(16, 4, TEST_PER_CLASS);
     Path world = tmp.resolve("world");
     World.write(world, config);
@@ -71,7 +71,7 @@ class WorldIntegrationTest {
 
   @Test
   void zeroShotIsFarAboveChanceOnNovelClasses() {
-    for (DatasetSpec d : DATASETS.stream().map(Datasets::byName).toList()) {
+    for (DatasetSpec d : DATASETS.stream().map(WorldDatasets::byName).toList()) {
       double chance = 100.0 / (d.classes().size() - d.baseClasses());
       double novel = acc(d.folder(), "CLIP", "new");
       System.out.printf("%s: zero-shot new %.1f%% (chance %.1f%%)%n", d.folder(), novel, chance);

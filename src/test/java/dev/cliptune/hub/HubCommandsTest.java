@@ -80,7 +80,7 @@ class HubCommandsTest {
   @Test
   void errorsAreOneClearLine() throws Exception {
     Run missing = cliptune(Map.of(), "download", "hf-hub:openai/clip-nope", "--no-progress");
-    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.exit()).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
     assertThat(missing.err().strip()).startsWith("cliptune download: repository openai/clip-nope not found");
 
     Run badSpec = cliptune(Map.of(), "download", "ViT-B16");
@@ -89,7 +89,7 @@ class HubCommandsTest {
 
     // a bare ORG/NAME is a hub id; one that looks like a mistyped clip.load name gets the list
     Run typo = cliptune(Map.of(), "download", "ViT-B/15", "--no-progress");
-    assertThat(typo.exit()).isEqualTo(1);
+    assertThat(typo.exit()).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
     assertThat(typo.err()).contains("repository ViT-B/15 not found").contains("clip.load names: RN50");
   }
 }

@@ -161,7 +161,7 @@ class PromptInterpreterTest {
   private static Run cli(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = new CommandLine(new Main()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+    int exit = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
         .execute(args);
     return new Run(exit, out.toString(), err.toString());
   }
@@ -198,7 +198,7 @@ class PromptInterpreterTest {
     try (ClipModel other = ClipModel.create(CheckpointFixture.modified(weights))) {
       LoadedCheckpoint ck = save("foreign.safetensors", config(Method.COOP, "N_CTX", 2), other);
       Run r = cli("interpret", "--prompts", ck.file().toString(), "--model", CheckpointFixture.modelDir().toString());
-      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.exit()).isEqualTo(2);
       assertThat(r.out()).isEmpty();
       assertThat(r.err()).startsWith("cliptune interpret: ").contains("another backbone").contains(other.identity());
     }

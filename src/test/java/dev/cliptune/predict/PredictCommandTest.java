@@ -113,7 +113,7 @@ class PredictCommandTest {
 
     // --fail-fast stops at the broken file, naming it
     Object[] ff = cli(zeroShot(root.toString(), "--out", tmp.resolve("ff.csv").toString(), "--fail-fast"));
-    assertThat(ff[0]).isEqualTo(1);
+    assertThat(ff[0]).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
     assertThat((String) ff[1]).contains("broken.png").contains("--fail-fast");
     assertThat(tmp.resolve("ff.csv")).doesNotExist();
   }
@@ -182,7 +182,7 @@ class PredictCommandTest {
       }
     }
     Object[] none = cli("predict", "--out", out.toString(), tmp.resolve("imgs").toString());
-    assertThat(none[0]).isEqualTo(1);
+    assertThat(none[0]).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
     assertThat((String) none[1]).contains("--prompts").contains("--classes");
   }
 }

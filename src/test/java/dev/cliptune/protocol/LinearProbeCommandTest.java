@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.Clip;
 import dev.cliptune.cli.Main;
-import dev.cliptune.data.Datasets;
+import dev.cliptune.data.DatasetOpener;
 import dev.cliptune.data.Item;
 import dev.cliptune.data.LoadedDataset;
 import dev.cliptune.eval.ImageFeatures;
@@ -83,7 +83,7 @@ class LinearProbeCommandTest {
     Path data = tmp.resolve("data");
     MiniCoopData.dtd(data, 1, 0, 1);
     try (Clip clip = Clip.load(Path.of(model()))) {
-      LoadedDataset ds = Datasets.open("DescribableTextures", data, Map.of());
+      LoadedDataset ds = DatasetOpener.open("DescribableTextures", data, Map.of());
       List<Item> items = ds.split().test();
       ImageFeatures.Cache cache = new ImageFeatures.Cache(clip.model(), clip.preprocessor());
       ImageFeatures.Encoded a = cache.encode(items, 4, 1, false);

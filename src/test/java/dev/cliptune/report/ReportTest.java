@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.cli.Main;
 import dev.cliptune.world.DatasetSpec;
-import dev.cliptune.world.Datasets;
 import dev.cliptune.world.World;
 import dev.cliptune.world.WorldConfig;
+import dev.cliptune.world.WorldDatasets;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -52,7 +52,7 @@ class ReportTest {
   @BeforeAll
   static void runProtocols() throws IOException {
     List<DatasetSpec> specs = Stream.of("Shapes", "PixelShapes", "Source", "SourceSketch", "SourceV2")
-        .map(Datasets::byName).toList();
+        .map(WorldDatasets::byName).toList();
     Path world = tmp.resolve("world");
     World.write(world, new WorldConfig(7, WorldConfig.DEFAULT_IMAGE_SIZE, specs).withCounts(4, 2, TEST_PER_CLASS));
     out = tmp.resolve("out");
@@ -293,7 +293,7 @@ class ReportTest {
 
   @Test
   void aSingleTrainingRunWritesItsOwnReport() throws IOException {
-    Path run = out.resolve("train/shapes/MaPLe/vit_b16_c2_ep5_batch4_2ctx_2shots/base/seed1");
+    Path run = out.resolve("train/train/base/shapes/shots_2/MaPLe/vit_b16_c2_ep5_batch4_2ctx/seed1");
     Document doc = parse(run.resolve("report.html"));
     selfContained(doc);
     assertThat(doc.select("details.run-group")).hasSize(1);
@@ -335,8 +335,8 @@ class ReportTest {
     PrintStream old = System.err;
     try (PrintStream p = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setErr(p);
-      assertThat(Main.run("report", empty.toString())).isEqualTo(1);
-      assertThat(Main.run("report", tmp.resolve("missing").toString())).isEqualTo(1);
+      assertThat(Main.run("report", empty.toString())).isEqualTo(Main.USER_ERROR);
+      assertThat(Main.run("report", tmp.resolve("missing").toString())).isEqualTo(Main.USER_ERROR);
     } finally {
       System.setErr(old);
     }

@@ -394,10 +394,10 @@ class ClassifyServerTest {
   @Test
   void theServeCommandRefusesBadSettingsBeforeLoadingAnything(@TempDir Path dir) throws Exception {
     Path emptyKey = java.nio.file.Files.writeString(dir.resolve("key.txt"), "\n");
-    assertThat(dev.cliptune.cli.Main.run("serve", "--classes", "a,b", "--max-batch", "0", "--port", "0")).isEqualTo(1);
+    assertThat(dev.cliptune.cli.Main.run("serve", "--classes", "a,b", "--max-batch", "0", "--port", "0")).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
     assertThat(dev.cliptune.cli.Main.run("serve", "--classes", "a,b", "--api-key-file", emptyKey.toString()))
-        .isEqualTo(1);
-    assertThat(dev.cliptune.cli.Main.run("serve", "--port", "0")).as("neither --prompts nor --classes").isEqualTo(1);
+        .isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
+    assertThat(dev.cliptune.cli.Main.run("serve", "--port", "0")).as("neither --prompts nor --classes").isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
   }
 
   static byte[] multipartOf(String boundary, String fileName, byte[] content) {

@@ -2,11 +2,11 @@ package dev.cliptune.testing;
 
 import dev.cliptune.clip.image.RgbImage;
 import dev.cliptune.world.DatasetSpec;
-import dev.cliptune.world.Datasets;
 import dev.cliptune.world.Png;
 import dev.cliptune.world.Renderer;
 import dev.cliptune.world.World;
 import dev.cliptune.world.WorldConfig;
+import dev.cliptune.world.WorldDatasets;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,12 +32,12 @@ public final class WorldImages {
   private WorldImages() {}
 
   public static DatasetSpec dataset(String name) {
-    return Datasets.byName(name);
+    return WorldDatasets.byName(name);
   }
 
   /** Renders one scene of {@code dataset}. */
   public static RgbImage render(String dataset, int label, int index) {
-    DatasetSpec d = Datasets.byName(dataset);
+    DatasetSpec d = WorldDatasets.byName(dataset);
     WorldConfig config = WorldConfig.standard(SEED);
     return Renderer.render(World.scene(config, d, label, index), d.style(), config.imageSize());
   }
@@ -64,7 +64,7 @@ public final class WorldImages {
 
   /** Writes {@code perClass} images of each of the first {@code classes} classes under {@code root/<class>/}. */
   public static List<Item> write(Path root, String dataset, int classes, int perClass) throws IOException {
-    DatasetSpec d = Datasets.byName(dataset);
+    DatasetSpec d = WorldDatasets.byName(dataset);
     List<Item> out = new ArrayList<>();
     for (int label = 0; label < classes; label++) {
       String name = d.classNames().get(label);

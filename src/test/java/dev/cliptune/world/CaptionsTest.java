@@ -100,7 +100,7 @@ class CaptionsTest {
     }
     Set<String> vocabulary = new TreeSet<>(Vocabulary.words());
     assertThat(vocabulary).containsAll(counts.keySet());
-    for (DatasetSpec d : Datasets.standard()) {
+    for (DatasetSpec d : WorldDatasets.standard()) {
       for (String c : d.classNames()) {
         for (String w : c.split("_")) {
           assertThat(counts.getOrDefault(w, 0)).as(d.name() + " class word " + w)

@@ -42,12 +42,12 @@ class EmbeddedModelTest {
     WorldConfig config = WorldConfig.standard(HELD_OUT_SEED);
     try (Clip clip = Clip.load(Models.resolve(Models.BUILTIN_TINY))) {
       for (String name : FLOORS.keySet()) {
-        DatasetSpec d = Datasets.byName(name);
+        DatasetSpec d = WorldDatasets.byName(name);
         accuracy.put(name, zeroShot(clip, config, d));
       }
     }
     accuracy.forEach((d, a) -> System.out.printf("builtin:tiny zero-shot %-8s %5.1f%% (floor %.0f%%, chance %.1f%%)%n",
-        d, a, FLOORS.get(d), 100.0 / Datasets.byName(d).classes().size()));
+        d, a, FLOORS.get(d), 100.0 / WorldDatasets.byName(d).classes().size()));
   }
 
   static double zeroShot(Clip clip, WorldConfig config, DatasetSpec d) {
@@ -91,7 +91,7 @@ class EmbeddedModelTest {
       throws Exception {
     // held-out images of the Colors dataset; the CLI without --model must label them with the embedded CLIP
     WorldConfig config = WorldConfig.standard(HELD_OUT_SEED);
-    DatasetSpec colors = Datasets.byName("Colors");
+    DatasetSpec colors = WorldDatasets.byName("Colors");
     List<String> images = new java.util.ArrayList<>();
     List<String> truth = new java.util.ArrayList<>();
     for (String colour : List.of("red", "blue", "green", "yellow")) {
@@ -126,7 +126,7 @@ class EmbeddedModelTest {
   }
 
   private static String d(String dataset) {
-    return Datasets.byName(dataset).template();
+    return WorldDatasets.byName(dataset).template();
   }
 
   @Test

@@ -93,7 +93,7 @@ class WorldTokenizerTest {
     for (int i = 0; i < 5000; i++) {
       texts.add(sampler.caption(i));
     }
-    for (DatasetSpec d : Datasets.standard()) {
+    for (DatasetSpec d : WorldDatasets.standard()) {
       d.classNames().forEach(c -> texts.add(d.prompt(c)));
     }
     for (String t : texts) {

@@ -2,6 +2,7 @@ package dev.cliptune.clip.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.io.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -100,32 +101,32 @@ public final class ClipPreprocessor {
     try {
       root = new ObjectMapper().readTree(Files.readString(preprocessorConfigJson));
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(where + ": file not found");
+      throw new UserException(where + ": file not found");
     } catch (IOException e) {
-      throw new IllegalArgumentException(where + ": not valid JSON: " + e.getMessage(), e);
+      throw new UserException(where + ": not valid JSON: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(where + ": expected a JSON object");
+      throw new UserException(where + ": expected a JSON object");
     }
 
     Integer crop = edge(root, "crop_size", where);
     Integer size = edge(root, "size", where);
     if (crop != null && size != null && !crop.equals(size)) {
-      throw new IllegalArgumentException(where + ": size (" + size + ") differs from crop_size (" + crop
+      throw new UserException(where + ": size (" + size + ") differs from crop_size (" + crop
           + "); only resize-shorter-side-to-crop-size is supported");
     }
     int resolution = crop != null ? crop : size != null ? size : defaultResolution;
     if (resolution <= 0) {
-      throw new IllegalArgumentException(where + ": resolution must be positive, got " + resolution);
+      throw new UserException(where + ": resolution must be positive, got " + resolution);
     }
 
     JsonNode resample = root.get("resample");
     if (resample != null && !resample.isNull()) {
       if (!resample.isInt()) {
-        throw new IllegalArgumentException(where + ": resample must be an integer PIL filter code, got " + resample);
+        throw new UserException(where + ": resample must be an integer PIL filter code, got " + resample);
       }
       if (resample.intValue() != 3) {
-        throw new IllegalArgumentException(where + ": resample " + resample.intValue()
+        throw new UserException(where + ": resample " + resample.intValue()
             + " is not supported; only 3 (PIL BICUBIC) is, as CLIP uses");
       }
     }
@@ -133,17 +134,17 @@ public final class ClipPreprocessor {
       JsonNode f = root.get(flag);
       if (f != null && !f.isNull()) {
         if (!f.isBoolean()) {
-          throw new IllegalArgumentException(where + ": " + flag + " must be true or false, got " + f);
+          throw new UserException(where + ": " + flag + " must be true or false, got " + f);
         }
         if (!f.booleanValue()) {
-          throw new IllegalArgumentException(where + ": " + flag + "=false is not supported by the CLIP transform");
+          throw new UserException(where + ": " + flag + "=false is not supported by the CLIP transform");
         }
       }
     }
     JsonNode rescale = root.get("rescale_factor");
     if (rescale != null && !rescale.isNull()) {
       if (!rescale.isNumber() || Math.abs(rescale.doubleValue() - 1.0 / 255) > 1e-9) {
-        throw new IllegalArgumentException(where + ": rescale_factor must be 1/255 (0.00392156862745098), got "
+        throw new UserException(where + ": rescale_factor must be 1/255 (0.00392156862745098), got "
             + rescale);
       }
     }
@@ -151,7 +152,7 @@ public final class ClipPreprocessor {
     float[] std = triple(root, "image_std", OPENAI_STD, where);
     for (float s : std) {
       if (!(s > 0) || !Float.isFinite(s)) {
-        throw new IllegalArgumentException(where + ": image_std values must be positive, got " + Arrays.toString(std));
+        throw new UserException(where + ": image_std values must be positive, got " + Arrays.toString(std));
       }
     }
     return new ClipPreprocessor(resolution, mean, std);
@@ -170,7 +171,7 @@ public final class ClipPreprocessor {
       JsonNode se = n.get("shortest_edge");
       if (se != null) {
         if (!se.isInt()) {
-          throw new IllegalArgumentException(where + ": " + field + ".shortest_edge must be an integer, got " + se);
+          throw new UserException(where + ": " + field + ".shortest_edge must be an integer, got " + se);
         }
         return positive(se.intValue(), field + ".shortest_edge", where);
       }
@@ -178,22 +179,22 @@ public final class ClipPreprocessor {
       JsonNode wid = n.get("width");
       if (hgt != null && wid != null) {
         if (!hgt.isInt() || !wid.isInt()) {
-          throw new IllegalArgumentException(where + ": " + field + ".height/width must be integers, got " + n);
+          throw new UserException(where + ": " + field + ".height/width must be integers, got " + n);
         }
         if (hgt.intValue() != wid.intValue()) {
-          throw new IllegalArgumentException(where + ": " + field + " must be square, got height " + hgt.intValue()
+          throw new UserException(where + ": " + field + " must be square, got height " + hgt.intValue()
               + " and width " + wid.intValue());
         }
         return positive(hgt.intValue(), field, where);
       }
     }
-    throw new IllegalArgumentException(where + ": " + field
+    throw new UserException(where + ": " + field
         + " must be an integer, {\"shortest_edge\": N} or {\"height\": N, \"width\": N}, got " + n);
   }
 
   private static int positive(int v, String field, String where) {
     if (v <= 0) {
-      throw new IllegalArgumentException(where + ": " + field + " must be positive, got " + v);
+      throw new UserException(where + ": " + field + " must be positive, got " + v);
     }
     return v;
   }
@@ -204,16 +205,16 @@ public final class ClipPreprocessor {
       return dflt.clone();
     }
     if (!n.isArray() || n.size() != 3) {
-      throw new IllegalArgumentException(where + ": " + field + " must be a list of 3 numbers, got " + n);
+      throw new UserException(where + ": " + field + " must be a list of 3 numbers, got " + n);
     }
     float[] out = new float[3];
     for (int i = 0; i < 3; i++) {
       if (!n.get(i).isNumber()) {
-        throw new IllegalArgumentException(where + ": " + field + "[" + i + "] must be a number, got " + n.get(i));
+        throw new UserException(where + ": " + field + "[" + i + "] must be a number, got " + n.get(i));
       }
       out[i] = (float) n.get(i).doubleValue();
       if (!Float.isFinite(out[i])) {
-        throw new IllegalArgumentException(where + ": " + field + "[" + i + "] is not finite: " + n.get(i));
+        throw new UserException(where + ": " + field + "[" + i + "] is not finite: " + n.get(i));
       }
     }
     return out;

@@ -3,6 +3,7 @@ package dev.cliptune.clip.tokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cliptune.io.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -89,29 +90,6 @@ public final class ClipTokenizer {
           + "|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}\\x{345}]+",
       Pattern.UNICODE_CHARACTER_CLASS);
 
-  /** Byte value to its character in the byte-level alphabet ({@code bytes_to_unicode}). */
-  private static final char[] BYTE_TO_CHAR = new char[256];
-  /** The inverse of {@link #BYTE_TO_CHAR}, -1 for characters outside the alphabet. */
-  private static final int[] CHAR_TO_BYTE = new int[256 + 68];
-  /** The 256 alphabet characters in vocabulary order: unchanged bytes first, then remapped ones. */
-  private static final List<String> BYTE_SYMBOLS;
-
-  static {
-    List<String> kept = new ArrayList<>();
-    List<String> remapped = new ArrayList<>();
-    int next = 256;
-    for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) || b >= 0xae;
-      BYTE_TO_CHAR[b] = (char) (printable ? b : next++);
-      (printable ? kept : remapped).add(String.valueOf(BYTE_TO_CHAR[b]));
-    }
-    Arrays.fill(CHAR_TO_BYTE, -1);
-    for (int b = 0; b < 256; b++) {
-      CHAR_TO_BYTE[BYTE_TO_CHAR[b]] = b;
-    }
-    kept.addAll(remapped);
-    BYTE_SYMBOLS = List.copyOf(kept);
-  }
 
   private record Pair(String first, String second) {}
 
@@ -153,7 +131,7 @@ public final class ClipTokenizer {
     List<String> lines = Arrays.asList(readUtf8(mergesFile).split("\n", -1));
     String header = lines.get(0).strip();
     if (!header.startsWith("#version")) {
-      throw new IllegalArgumentException(mergesFile + ": expected the header '#version: 0.2' on "
+      throw new UserException(mergesFile + ": expected the header '#version: 0.2' on "
           + "line 1, found " + (header.isEmpty() ? "an empty line" : "'" + abbreviate(header) + "'"));
     }
     List<String[]> merges = new ArrayList<>();
@@ -185,15 +163,15 @@ public final class ClipTokenizer {
   public static ClipTokenizer fromBpeGz(Path gz) {
     String[] lines = readGzUtf8(gz).split("\n", -1);
     int end = Math.min(lines.length, OFFICIAL_MERGE_COUNT + 1);
-    List<String> vocab = new ArrayList<>(BYTE_SYMBOLS);
-    BYTE_SYMBOLS.forEach(s -> vocab.add(s + END_OF_WORD));
+    List<String> vocab = new ArrayList<>(ByteAlphabet.symbols());
+    ByteAlphabet.symbols().forEach(s -> vocab.add(s + END_OF_WORD));
     Map<Pair, Integer> ranks = new HashMap<>();
     for (int i = 1; i < end; i++) {
       String[] symbols = pythonSplit(lines[i]);
       if (symbols.length == 2) {
         ranks.put(new Pair(symbols[0], symbols[1]), i);
       } else if (symbols.length != 0) {
-        throw new IllegalArgumentException(gz + " line " + (i + 1) + ": expected a merge of two "
+        throw new UserException(gz + " line " + (i + 1) + ": expected a merge of two "
             + "symbols separated by a space, found '" + abbreviate(lines[i]) + "'");
       }
       vocab.add(String.join("", symbols));
@@ -226,18 +204,18 @@ public final class ClipTokenizer {
     Map<Integer, String> decoder = new HashMap<>();
     vocab.forEach((token, id) -> {
       if (id == null || id < 0) {
-        throw new IllegalArgumentException(vocabSource + ": token '" + token
+        throw new UserException(vocabSource + ": token '" + token
             + "' has id " + id + ", expected a non-negative integer");
       }
       String other = decoder.put(id, token);
       if (other != null) {
-        throw new IllegalArgumentException(vocabSource + ": id " + id + " is used by both '"
+        throw new UserException(vocabSource + ": id " + id + " is used by both '"
             + other + "' and '" + token + "'");
       }
     });
     for (String special : List.of(SOT, EOT)) {
       if (!vocab.containsKey(special)) {
-        throw new IllegalArgumentException(vocabSource + ": expected the special tokens " + SOT
+        throw new UserException(vocabSource + ": expected the special tokens " + SOT
             + " and " + EOT + ", found no " + special + " among " + vocab.size() + " tokens");
       }
     }
@@ -245,12 +223,12 @@ public final class ClipTokenizer {
     for (int i = 0; i < merges.size(); i++) {
       String[] merge = merges.get(i);
       if (merge.length != 2) {
-        throw new IllegalArgumentException(mergeSource.apply(i) + ": expected a merge of two "
+        throw new UserException(mergeSource.apply(i) + ": expected a merge of two "
             + "symbols, found " + merge.length + " (" + abbreviate(String.join(" ", merge)) + ")");
       }
       for (String symbol : List.of(merge[0], merge[1], merge[0] + merge[1])) {
         if (!vocab.containsKey(symbol)) {
-          throw new IllegalArgumentException(mergeSource.apply(i) + ": merge '" + merge[0] + " "
+          throw new UserException(mergeSource.apply(i) + ": merge '" + merge[0] + " "
               + merge[1] + "' uses the symbol '" + symbol + "', which " + vocabSource
               + " does not have");
         }
@@ -265,11 +243,11 @@ public final class ClipTokenizer {
     try {
       root = JSON.readTree(readUtf8(file));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": expected JSON (an object mapping token strings "
+      throw new UserException(file + ": expected JSON (an object mapping token strings "
           + "to ids), found invalid JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(file + ": expected a JSON object mapping token strings "
+      throw new UserException(file + ": expected a JSON object mapping token strings "
           + "to ids, found " + (root == null || root.isMissingNode() ? "no JSON value"
               : "a JSON " + root.getNodeType().toString().toLowerCase(Locale.ROOT)));
     }
@@ -277,7 +255,7 @@ public final class ClipTokenizer {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-        throw new IllegalArgumentException(file + ": expected an integer id for token '"
+        throw new UserException(file + ": expected an integer id for token '"
             + e.getKey() + "', found " + abbreviate(e.getValue().toString()));
       }
       vocab.put(e.getKey(), e.getValue().intValue());
@@ -289,10 +267,10 @@ public final class ClipTokenizer {
     try {
       return decodeUtf8(Files.readAllBytes(file), file);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": file not found (expected the CLIP tokenizer "
+      throw new UserException(file + ": file not found (expected the CLIP tokenizer "
           + "files vocab.json and merges.txt)", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read it: " + e, e);
+      throw new UserException(file + ": cannot read it: " + e, e);
     }
   }
 
@@ -300,10 +278,10 @@ public final class ClipTokenizer {
     try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
       return decodeUtf8(in.readAllBytes(), file);
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": file not found (expected a gzipped BPE merges "
+      throw new UserException(file + ": file not found (expected a gzipped BPE merges "
           + "file such as bpe_simple_vocab_16e6.txt.gz)", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": expected a gzipped BPE merges file, cannot "
+      throw new UserException(file + ": expected a gzipped BPE merges file, cannot "
           + "read it: " + e, e);
     }
   }
@@ -312,7 +290,7 @@ public final class ClipTokenizer {
     try {
       return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + ": expected UTF-8 text, found bytes that are not "
+      throw new UserException(file + ": expected UTF-8 text, found bytes that are not "
           + "UTF-8", e);
     }
   }
@@ -444,7 +422,7 @@ public final class ClipTokenizer {
     byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
     char[] chars = new char[bytes.length];
     for (int i = 0; i < bytes.length; i++) {
-      chars[i] = BYTE_TO_CHAR[bytes[i] & 0xff];
+      chars[i] = ByteAlphabet.charOf(bytes[i] & 0xff);
     }
     return new String(chars);
   }
@@ -555,7 +533,7 @@ public final class ClipTokenizer {
     byte[] bytes = new byte[symbols.length()];
     for (int i = 0; i < bytes.length; i++) {
       char c = symbols.charAt(i);
-      int b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+      int b = ByteAlphabet.byteOf(c);
       if (b < 0) {
         throw new IllegalArgumentException("character U+" + String.format("%04X", (int) c)
             + " of the tokens is not in the byte-level alphabet");

@@ -1,11 +1,13 @@
 package dev.cliptune.clip.tokenizer;
 
+import dev.cliptune.io.UserException;
+
 /**
  * A text whose tokens (with the start and end tokens) do not fit the context length, raised by
  * {@link ClipTokenizer#tokenize(String, int, boolean)} without truncation. The message is the one
  * {@code clip.tokenize} raises: {@code Input {text} is too long for context length {n}}.
  */
-public final class TextTooLongException extends RuntimeException {
+public final class TextTooLongException extends UserException {
   private static final long serialVersionUID = 1L;
 
   private final String text;

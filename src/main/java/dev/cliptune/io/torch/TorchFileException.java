@@ -1,11 +1,13 @@
 package dev.cliptune.io.torch;
 
+import dev.cliptune.io.UserException;
+
 /**
  * A PyTorch file that cliptune refuses to read. {@link #code()} is the reason as the checkpoint fixtures'
  * {@code refusal_codes} name it ({@code disallowed-global}, {@code truncated-zip}, ...); the message names
  * the file, the record and, for pickle problems, the opcode or GLOBAL and its offset.
  */
-public final class TorchFileException extends RuntimeException {
+public final class TorchFileException extends UserException {
   private final String code;
 
   public TorchFileException(String code, String message) {

@@ -1,0 +1,30 @@
+package dev.cliptune.cli.commands;
+
+import dev.cliptune.Clip;
+import dev.cliptune.protocol.Protocols;
+import dev.cliptune.protocol.RunConfig;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cliptune fewshot}: the CoOp paper's few-shot protocol. */
+@Command(name = "fewshot", mixinStandardHelpOptions = true,
+    description = "Few-shot: all classes, K = 1, 2, 4, 8, 16 (or --shots-list), seeds, accuracy per K.")
+public final class FewShotCommand implements Callable<Integer> {
+  @Mixin RunOptions o;
+  @Mixin MethodOption method;
+
+  @Option(names = "--shots-list", split = ",", defaultValue = "1,2,4,8,16", paramLabel = "K")
+  List<Integer> shotsList;
+
+  @Override
+  public Integer call() {
+    RunConfig c = o.config(method.method());
+    try (Clip clip = o.loadModel()) {
+      new Protocols(RunOptions.runner(clip), System.out).fewShot(c, shotsList);
+    }
+    return 0;
+  }
+}

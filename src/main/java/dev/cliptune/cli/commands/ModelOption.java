@@ -1,0 +1,29 @@
+package dev.cliptune.cli.commands;
+
+import dev.cliptune.Clip;
+import dev.cliptune.Models;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --model}: the CLIP model every command that runs one takes (a mixin; no command sets it). */
+public final class ModelOption {
+  @Option(names = "--model", defaultValue = Models.BUILTIN_TINY, paramLabel = "DIR",
+      description = "CLIP model directory (HF CLIPModel layout or OpenAI names, with vocab.json and merges.txt), or"
+          + " builtin:tiny, the embedded default (default)")
+  String spec;
+
+  /** What was given, e.g. {@code builtin:tiny}. */
+  public String spec() {
+    return spec;
+  }
+
+  /** The model directory; fails with a user error when it does not exist. */
+  public Path directory() {
+    return Models.resolve(spec);
+  }
+
+  /** Loads the model. */
+  public Clip load() {
+    return Clip.load(directory());
+  }
+}

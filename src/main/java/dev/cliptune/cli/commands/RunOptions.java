@@ -1,0 +1,93 @@
+package dev.cliptune.cli.commands;
+
+import dev.cliptune.Clip;
+import dev.cliptune.prompt.Method;
+import dev.cliptune.protocol.ProtocolRunner;
+import dev.cliptune.protocol.RunConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every protocol command shares (--model, --data-root, --dataset, --preset, --shots, ...): a mixin
+ * that commands read and never assign. The method is not among them: commands that let the user choose it add
+ * {@link MethodOption}, the others pass theirs to {@link #config}. The help of {@code --set} lists
+ * {@link RunConfig#KEYS} ({@link SetKeysHelp}).
+ */
+@Command(resourceBundle = "dev.cliptune.cli.commands.SetKeysHelp")
+public final class RunOptions {
+  @Mixin ModelOption model;
+
+  @Option(names = "--data-root", defaultValue = ".", paramLabel = "DIR",
+      description = "the CoOp $DATA folder (datasets by official name live below it)")
+  Path dataRoot;
+
+  @Option(names = "--dataset", split = ",", paramLabel = "NAME",
+      description = "official dataset names (e.g. OxfordPets), dataset folders or split JSON files")
+  List<String> datasets = new ArrayList<>();
+
+  @Option(names = "--preset", paramLabel = "NAME",
+      description = "official config file name, e.g. vit_b16_c4_ep10_batch1_ctxv1 (default: the papers' base-to-novel one)")
+  String preset;
+
+  @Option(names = "--shots", defaultValue = "16", paramLabel = "K", description = "training images per class")
+  int shots;
+
+  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", paramLabel = "S")
+  List<Long> seeds;
+
+  @Option(names = "--subsample", defaultValue = "all", paramLabel = "all|base|new")
+  String subsample;
+
+  @Option(names = "--output", defaultValue = "output", paramLabel = "DIR")
+  Path output;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", descriptionKey = "set",
+      description = "override a run key (see RunConfig.KEYS)")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--resume", description = "continue interrupted runs from their last epoch checkpoint")
+  boolean resume;
+
+  /** The run configuration of these options with {@code method} on the --dataset values. */
+  RunConfig config(Method method) {
+    return config(method, datasets);
+  }
+
+  /**
+   * The run configuration of these options with {@code method} on {@code datasets}. Everything that goes wrong
+   * here is about the options (an unknown preset or --set key, a value of the wrong type): a user error.
+   */
+  RunConfig config(Method method, List<String> datasets) {
+    try {
+      return RunConfig.of(model.spec(), dataRoot, datasets, method, preset, shots, seeds, subsample, output, resume)
+          .with(overrides);
+    } catch (dev.cliptune.io.UserException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** The one --dataset of a command that runs on exactly one. */
+  static String only(List<String> datasets, String command) {
+    if (datasets.size() != 1) {
+      throw new UsageException(command + " needs exactly one --dataset, got " + datasets);
+    }
+    return datasets.get(0);
+  }
+
+  /** Loads the model the options name (a directory or the embedded tiny CLIP). */
+  Clip loadModel() {
+    return model.load();
+  }
+
+  static ProtocolRunner runner(Clip clip) {
+    return new ProtocolRunner(clip.model(), clip.tokenizer(), clip.preprocessor(), System.out);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.cliptune.io;
+
+/**
+ * Base type of every user error: a file, folder, option or value the user gave is not what cliptune expects.
+ * The message is complete on its own (it names the file, tensor, field or option, what was expected and what
+ * was found), so {@code bin/cliptune} prints it as one line and exits with code 2; any other exception is a
+ * bug and exits with 1.
+ *
+ * <p>It lives in {@code io}, the lowest package, so that every package may throw it (or a subclass) without a
+ * dependency against the one-way order io ← clip ← prompt ← train ← protocol ← cli. It extends
+ * {@link IllegalArgumentException}: library callers that passed the bad input see the usual type.
+ */
+public class UserException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  public UserException(String message) {
+    super(message);
+  }
+
+  public UserException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

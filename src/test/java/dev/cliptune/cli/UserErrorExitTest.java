@@ -1,0 +1,116 @@
+package dev.cliptune.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real user errors through the entry point: each exits with code 2 and prints exactly one line on stderr,
+ * {@code cliptune <command>: <message>}, naming what was wrong. Runs on files made here (no ../shared).
+ */
+class UserErrorExitTest {
+
+  private record Run(int exit, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void aMissingCheckpointFileIsOneLineAndExitTwo(@TempDir Path tmp) {
+    Path missing = tmp.resolve("no-such-prompts.safetensors");
+    Run r = cli("interpret", "--prompts", missing.toString());
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString()
+        .startsWith("cliptune interpret: ").contains(missing.toString()).contains("not found");
+  }
+
+  @Test
+  void aMissingModelDirectoryIsOneLineAndExitTwo(@TempDir Path tmp) throws IOException {
+    Path image = Files.createFile(tmp.resolve("a.png"));
+    Path model = tmp.resolve("no-model");
+    Run r = cli("classify", "--model", model.toString(), "--classes", "cat,dog", image.toString());
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString()
+        .isEqualTo("cliptune classify: --model " + model + ": not a directory");
+  }
+
+  @Test
+  void anUnknownSetKeyIsOneLineAndExitTwo(@TempDir Path tmp) {
+    Run r = cli("train", "--dataset", "DescribableTextures", "--data-root", tmp.toString(), "--output",
+        tmp.resolve("out").toString(), "--set", "no_such_key=3");
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString()
+        .startsWith("cliptune train: --set no_such_key").contains("unknown key");
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void aDirectoryThatIsNotAFixtureSetIsOneLineAndExitTwo(@TempDir Path tmp) throws IOException {
+    Files.writeString(tmp.resolve("notes.txt"), "not a manifest\n");
+    Run r = cli("parity", "--fixtures", tmp.toString());
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString()
+        .isEqualTo("cliptune parity: " + tmp + " is not a fixture set: expected manifest.json or fewshot.json in it");
+  }
+
+  @Test
+  void aMalformedSplitFileGivesOneLineEvenWhenTheParserMessageHasSeveral(@TempDir Path tmp) throws IOException {
+    Path split = tmp.resolve("split.json");
+    Files.writeString(split, "{\"train\": [[\"a.png\", 0, \"cat\"],\n  oops\n]}\n");
+    Run r = cli("zeroshot", "--dataset", split.toString(), "--seeds", "1", "--output", tmp.resolve("out").toString());
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString().startsWith("cliptune zeroshot: ").contains(split.toString());
+  }
+
+  @Test
+  void aMistypedOptionIsOneLineWithTheSuggestionAndExitTwo() {
+    Run r = cli("bench", "clip", "--sise", "tiny");
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).containsExactly("cliptune bench clip: Unknown options: '--sise', 'tiny'; did you mean"
+        + " --size? (see cliptune bench clip --help)");
+  }
+
+  @Test
+  void optionsThatCannotGoTogetherAreOneLineAndExitTwo() {
+    Run r = cli("train", "--dataset", "a,b");
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).containsExactly("cliptune train: train needs exactly one --dataset, got [a, b]");
+  }
+
+  @Test
+  void anUnknownDemoMethodFailsBeforeTheWorldIsWritten(@TempDir Path tmp) {
+    Run r = cli("demo", "--methods", "CoOp,Foo", "--world", tmp.resolve("world").toString(), "--output",
+        tmp.resolve("runs").toString());
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString().startsWith("cliptune demo: unknown demo method 'Foo'");
+    assertThat(tmp.resolve("world")).doesNotExist();
+  }
+
+  @Test
+  void anUnknownBenchRowIsOneLineAndExitTwo() {
+    Run r = cli("bench", "methods", "--only", "coop_train,no_such_row", "--size", "tiny");
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).singleElement().asString().startsWith("cliptune bench methods: unknown row 'no_such_row'");
+  }
+
+  @Test
+  void multiLineMessagesAreFoldedIntoOne() {
+    assertThat(Main.oneLine("a: bad\n  at [Source: x; line: 2]\r\n end")).isEqualTo("a: bad at [Source: x; line: 2] end");
+    assertThat(Main.oneLine(null)).isEqualTo("(no message)");
+  }
+}
