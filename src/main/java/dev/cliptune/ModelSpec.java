@@ -141,19 +141,16 @@ public final class ModelSpec {
     return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "clip");
   }
 
-  /** The cached official file, checked against the sha256 in its URL; downloaded when absent. */
+  /**
+   * The cached official file, checked against the sha256 in its URL; downloaded when absent, and downloaded again
+   * (with a warning) when its checksum does not match, as {@code clip.load} does.
+   */
   static Path official(Official o) {
     Path file = clipCacheDir().resolve(o.fileName());
-    if (!Files.isRegularFile(file)) {
-      return downloadOfficial(o, file);
+    if (Files.isRegularFile(file) && sha256(file).equals(o.sha256())) {
+      return file;
     }
-    String got = sha256(file);
-    if (!got.equals(o.sha256())) {
-      throw new UserException("--model " + o.name() + ": " + file + " has SHA256 " + got + ", but "
-          + o.url() + " promises " + o.sha256() + " (clip.load would download it again): delete the file or "
-          + "pass the path of the file you mean");
-    }
-    return file;
+    return downloadOfficial(o, file);
   }
 
   /**
@@ -164,8 +161,8 @@ public final class ModelSpec {
     try {
       return new OfficialClip(HubConfig.fromEnvironment()).fetch(o.name(), target.getParent(), System.err);
     } catch (HubException e) {
-      throw new UserException("--model " + o.name() + ": " + target + " is not there and downloading "
-          + o.url() + " failed: " + e.getMessage(), e);
+      throw new UserException("--model " + o.name() + ": " + target + " is missing or does not match the SHA256 in"
+          + " its URL, and downloading " + o.url() + " failed: " + e.getMessage(), e);
     }
   }
 
