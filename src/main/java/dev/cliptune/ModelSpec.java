@@ -51,30 +51,21 @@ public final class ModelSpec {
   /** One of OpenAI's released checkpoints ({@code clip._MODELS}): the URL's next-to-last segment is its sha256. */
   public record Official(String name, String fileName, String sha256) {
     public String url() {
-      return "https://openaipublic.azureedge.net/clip/models/" + sha256 + "/" + fileName;
+      return OfficialClip.DEFAULT_BASE_URL + "/" + sha256 + "/" + fileName;
     }
   }
 
-  /** {@code clip._MODELS} of openai/CLIP, in its order. */
-  public static final Map<String, Official> OFFICIAL = officials(
-      "RN50", "RN50.pt", "afeb0e10f9e5a86da6080e35cf09123aca3b358a0c3e3b6c78a7b63bc04b6762",
-      "RN101", "RN101.pt", "8fa8567bab74a42d41c5915025a8e4538c3bdbe8804a470a72f30b0d94fab599",
-      "RN50x4", "RN50x4.pt", "7e526bd135e493cef0776de27d5f42653e6b4c8bf9e0f653bb11773263205fdd",
-      "RN50x16", "RN50x16.pt", "52378b407f34354e150460fe41077663dd5b39c54cd0bfd2b27167a4a06ec9aa",
-      "RN50x64", "RN50x64.pt", "be1cfb55d75a9666199fb2206c106743da0f6468c9d327f3e0d0a543a9919d9c",
-      "ViT-B/32", "ViT-B-32.pt", "40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af",
-      "ViT-B/16", "ViT-B-16.pt", "5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f",
-      "ViT-L/14", "ViT-L-14.pt", "b8cca3fd41ae0c99ba7e8951adf17d267cdb84cd88be6f7c2e0eca1737a03836",
-      "ViT-L/14@336px", "ViT-L-14-336px.pt", "3035c92b350959924f9f00213499208652fc7ea050643e8b385c2dac08641f02");
+  /** {@code clip._MODELS} of openai/CLIP, in its order (the one table is {@link OfficialClip}'s). */
+  public static final Map<String, Official> OFFICIAL = officials();
 
   private static final Pattern HUB_REPO = Pattern.compile("^([A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+)(?:@(.+))?$");
 
   private ModelSpec() {}
 
-  private static Map<String, Official> officials(String... triples) {
+  private static Map<String, Official> officials() {
     Map<String, Official> m = new LinkedHashMap<>();
-    for (int i = 0; i < triples.length; i += 3) {
-      m.put(triples[i], new Official(triples[i], triples[i + 1], triples[i + 2]));
+    for (String name : OfficialClip.names()) {
+      m.put(name, new Official(name, OfficialClip.fileName(name).orElseThrow(), OfficialClip.sha256(name).orElseThrow()));
     }
     return java.util.Collections.unmodifiableMap(m);
   }
