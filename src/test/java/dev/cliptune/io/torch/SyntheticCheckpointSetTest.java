@@ -23,8 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,11 +60,11 @@ class SyntheticCheckpointSetTest {
         for (float x : v) {
           b.putShort(Half.fromFloat(x));
         }
-        put(z, "ViT-tiny/data/" + n, b.array());
+        TorchFileTest.put(z, "ViT-tiny/data/" + n, b.array(), true);
         n++;
       }
-      put(z, "ViT-tiny/data.pkl", p.op('u', '.').bytes());
-      put(z, "ViT-tiny/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+      TorchFileTest.put(z, "ViT-tiny/data.pkl", p.op('u', '.').bytes(), true);
+      TorchFileTest.put(z, "ViT-tiny/byteorder", "little".getBytes(StandardCharsets.US_ASCII), true);
     }
     ObjectMapper json = new ObjectMapper();
     JsonNode orig = json.readTree(src.resolve("manifest.json").toFile());
@@ -89,17 +87,5 @@ class SyntheticCheckpointSetTest {
     assertThat(r.checks().stream().map(Check::name)).contains("weights/vit/half.pt",
         "features/vit/reference.safetensors/image_features", "features/vit/reference.safetensors/logits");
     assertThat(r.exitCode()).isZero();
-  }
-
-  private static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
-    ZipEntry e = new ZipEntry(name);
-    e.setMethod(ZipEntry.STORED);
-    e.setSize(data.length);
-    CRC32 crc = new CRC32();
-    crc.update(data);
-    e.setCrc(crc.getValue());
-    z.putNextEntry(e);
-    z.write(data);
-    z.closeEntry();
   }
 }

@@ -177,7 +177,8 @@ class TorchFileTest {
     return p;
   }
 
-  private static void put(ZipOutputStream z, String name, byte[] data, boolean stored) throws IOException {
+  /** One zip entry, stored (with its size and CRC, as torch writes storages) or deflated. */
+  static void put(ZipOutputStream z, String name, byte[] data, boolean stored) throws IOException {
     ZipEntry e = new ZipEntry(name);
     if (stored) {
       e.setMethod(ZipEntry.STORED);
