@@ -98,9 +98,7 @@ public final class Pretrainer {
     ClipWeights init = ClipWeights.random(cfg.model(), cfg.seed());
     List<double[]> curve = new java.util.ArrayList<>();
     try (ClipModel model = ClipModel.create(init); NDManager m = NDManager.newBaseManager()) {
-      // the full 32-token context keeps `pretrain --out models/tiny` bit-identical to the shipped model (made before
-      // the end-of-text shortcut; with it, steps are ~40 % faster and equal only up to summation order)
-      model.fullTextContext(true);
+      // the text tower runs over the batch's longest caption (ClipModel's end-of-text shortcut), not the full context
       Map<String, NDArray> params = new LinkedHashMap<>(model.weights());
       NDArray logitScale = m.full(new Shape(), (float) Math.log(1 / 0.07), DataType.FLOAT32);
       params.put("logit_scale", logitScale);
@@ -189,7 +187,7 @@ public final class Pretrainer {
       NDArray ids = dev.cliptune.clip.Tensors.owned(s, batch.ids(), new Shape(b, ctx));
       NDArray labels = s.arange(0, b, 1, DataType.INT64);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        // one unchunked call, like the run that made the shipped model (bit-reproducible)
+        // one unchunked call: the same steps on the same machine give the same weights bit for bit
         NDArray fi = ClipModel.l2Normalise(model.encodeImage(dev.cliptune.clip.VisionInput.of(px),
             dev.cliptune.clip.Probe.NONE));
         NDArray ft = ClipModel.l2Normalise(model.encodeText(ids));

@@ -85,16 +85,27 @@ public final class Captions {
    * Deterministic given the generator's state.
    */
   public static String caption(Scene scene, Style style, Random rnd) {
-    return scene.kind() == Scene.Kind.SWATCH ? swatch(scene, style, rnd) : objects(scene, style, rnd);
+    return caption(scene, style, rnd, null);
   }
 
-  private static String objects(Scene s, Style style, Random rnd) {
+  /**
+   * A caption of {@code scene} as rendered in {@code style} that always names {@code named} (or, if
+   * {@code null}, names each attribute with its usual rate): the caption of a member of a group of
+   * hard negatives, which differ only in that attribute. A named count is a number word (never
+   * {@code "some"}) and a named solid surface says {@code "solid"} or {@code "plain"}.
+   */
+  public static String caption(Scene scene, Style style, Random rnd, Attribute named) {
+    return scene.kind() == Scene.Kind.SWATCH ? swatch(scene, style, rnd, named)
+        : objects(scene, style, rnd, named);
+  }
+
+  private static String objects(Scene s, Style style, Random rnd, Attribute named) {
     boolean plural = s.count() > 1;
-    boolean generic = rnd.nextDouble() < 0.07;
+    boolean generic = rnd.nextDouble() < 0.07 && named != Attribute.SHAPE;
     String noun = generic ? pick(rnd, plural ? GENERIC_PLURAL : GENERIC)
         : plural ? s.shape().plural() : s.shape().word();
-    String colour = rnd.nextDouble() < 0.88 ? s.colour().word() : null;
-    String pattern = patternWord(s.pattern(), rnd);
+    String colour = rnd.nextDouble() < 0.88 || named == Attribute.COLOUR ? s.colour().word() : null;
+    String pattern = patternWord(s.pattern(), rnd, named == Attribute.PATTERN);
     String size = null;
     if (!plural) {
       double rate = s.size() == ObjectSize.MEDIUM ? 0.1 : 0.45;
@@ -102,6 +113,10 @@ public final class Captions {
     }
     String filler = rnd.nextDouble() < 0.04 ? pick(rnd, FILLERS) : null;
     String det = determiner(s.count(), rnd);
+    boolean countNamed = named == Attribute.COUNT;
+    if (countNamed && plural) {
+      det = NUMBERS.get(s.count() - 1);
+    }
     int order = weighted(rnd, 0.45, 0.2, 0.15, 0.1, 0.1);
     if (order == 2 && (pattern == null || s.pattern().noun() == null)) {
       order = 0;
@@ -118,7 +133,7 @@ public final class Captions {
       default -> add(np, colour, pattern, noun);
     }
     String bare = String.join(" ", np);
-    String withDet = order == 4 && rnd.nextBoolean() ? bare : article(det, bare);
+    String withDet = order == 4 && rnd.nextBoolean() && !countNamed ? bare : article(det, bare);
     String bg = null;
     double bgRate = style == Style.SKETCH ? 0.1 : style == Style.RENDITION ? 0.3 : 0.45;
     if (rnd.nextDouble() < bgRate) {
@@ -137,13 +152,17 @@ public final class Captions {
     if (frame == 5 && colour == null && pattern == null) {
       frame = 0;
     }
+    if (countNamed && (frame == 4 || frame == 5)) {
+      frame = 0; // these frames drop the determiner, i.e. the number
+    }
     List<String> out = new ArrayList<>();
     switch (frame) {
       case 0 -> {
         add(out, prefix, withDet, bg, pos);
         out.add(".");
       }
-      case 1 -> add(out, prefix, prefix == null && rnd.nextBoolean() ? bare : withDet, bg, pos);
+      case 1 -> add(out, prefix, prefix == null && rnd.nextBoolean() && !countNamed ? bare : withDet,
+          bg, pos);
       case 2 -> {
         add(out, "there", plural ? "are" : "is", withDet, pos, bg);
         out.add(".");
@@ -172,9 +191,9 @@ public final class Captions {
     return join(out);
   }
 
-  private static String swatch(Scene s, Style style, Random rnd) {
+  private static String swatch(Scene s, Style style, Random rnd, Attribute named) {
     String pattern = s.pattern() == Pattern.SOLID ? pick(rnd, SOLID_WORDS) : s.pattern().word();
-    String colour = rnd.nextDouble() < 0.85 ? s.colour().word() : null;
+    String colour = rnd.nextDouble() < 0.85 || named == Attribute.COLOUR ? s.colour().word() : null;
     String prefix = style != null && rnd.nextDouble() < STYLE_RATE.get(style) * 0.5
         ? pick(rnd, STYLE_PREFIXES.get(style)) : null;
     List<String> out = new ArrayList<>();
@@ -203,11 +222,11 @@ public final class Captions {
     return join(out);
   }
 
-  private static String patternWord(Pattern p, Random rnd) {
+  private static String patternWord(Pattern p, Random rnd, boolean named) {
     if (p == Pattern.SOLID) {
-      return rnd.nextDouble() < 0.15 ? pick(rnd, SOLID_WORDS) : null;
+      return rnd.nextDouble() < 0.15 || named ? pick(rnd, SOLID_WORDS) : null;
     }
-    return rnd.nextDouble() < 0.85 ? p.word() : null;
+    return rnd.nextDouble() < 0.85 || named ? p.word() : null;
   }
 
   private static String determiner(int count, Random rnd) {

@@ -4,25 +4,52 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The pretraining distribution: scenes and how often each style is drawn (unevenly, like the web:
- * mostly photos, few sketches, very little pixel art).
+ * The pretraining distribution: scenes, how often each style is drawn (unevenly, like the web:
+ * mostly photos, few sketches, very little pixel art), and the groups of hard negatives a batch is
+ * made of.
+ *
+ * <p>Consecutive pairs form groups of {@code groupSize}: the members of a group share the style and
+ * every attribute but one, which takes a different value in each member, and their captions always
+ * name it (for example four dotted red hearts, spotted red hearts, solid red hearts and striped red
+ * hearts). Colour and shape alone then no longer tell the captions of a batch apart, so the
+ * contrastive loss has to learn pattern, shape and number words too (CLIP's bag-of-words shortcut,
+ * countered the way NegCLIP and its successors do with hard negatives).
  *
  * @param space the scene distribution
  * @param styleWeights relative weight of each style (missing styles never occur)
+ * @param groupSize pairs per group of hard negatives ({@code 1}: every pair drawn independently)
+ * @param contrastWeights relative weight of the attribute a group varies; the weight under
+ *     {@code null} is that of groups of independent pairs
  */
-public record PretrainMix(SceneSpace space, Map<Style, Double> styleWeights) {
+public record PretrainMix(SceneSpace space, Map<Style, Double> styleWeights, int groupSize,
+    Map<Attribute, Double> contrastWeights) {
 
-  /** Copies the weights and checks that some are positive. */
+  /** Copies the weights and checks them. */
   public PretrainMix {
     styleWeights = Map.copyOf(styleWeights);
+    contrastWeights = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(contrastWeights));
     if (styleWeights.values().stream().mapToDouble(Double::doubleValue).sum() <= 0) {
       throw new IllegalArgumentException("style weights must have a positive sum");
     }
+    if (groupSize < 1 || groupSize > Scene.MAX_COUNT) {
+      throw new IllegalArgumentException("group size must be 1 to " + Scene.MAX_COUNT
+          + " (a group varies the count among 1 to " + Scene.MAX_COUNT + "), got " + groupSize);
+    }
+    if (groupSize > 1 && contrastWeights.values().stream().mapToDouble(Double::doubleValue).sum() <= 0) {
+      throw new IllegalArgumentException("contrast weights must have a positive sum");
+    }
+  }
+
+  /** {@code space} and {@code styleWeights} with every pair drawn independently. */
+  public PretrainMix(SceneSpace space, Map<Style, Double> styleWeights) {
+    this(space, styleWeights, 1, Map.of());
   }
 
   /**
    * The standard mix: {@link SceneSpace#pretraining()} rendered 50 % photo, 30 % plain,
-   * 10 % rendition, 7 % sketch, 3 % pixel art.
+   * 10 % rendition, 7 % sketch, 3 % pixel art, in groups of four hard negatives that vary the
+   * pattern (40 % of the groups), the shape (30 %), the colour (10 %) or the count (10 %); 10 % of
+   * the groups are independent pairs.
    */
   public static PretrainMix standard() {
     Map<Style, Double> w = new EnumMap<>(Style.class);
@@ -31,7 +58,26 @@ public record PretrainMix(SceneSpace space, Map<Style, Double> styleWeights) {
     w.put(Style.RENDITION, 0.10);
     w.put(Style.SKETCH, 0.07);
     w.put(Style.PIXEL, 0.03);
-    return new PretrainMix(SceneSpace.pretraining(), w);
+    Map<Attribute, Double> contrast = new java.util.HashMap<>();
+    contrast.put(Attribute.PATTERN, 0.4);
+    contrast.put(Attribute.SHAPE, 0.3);
+    contrast.put(Attribute.COLOUR, 0.1);
+    contrast.put(Attribute.COUNT, 0.1);
+    contrast.put(null, 0.1);
+    return new PretrainMix(SceneSpace.pretraining(), w, 4, contrast);
+  }
+
+  /** The attribute a group varies ({@code null}: none), drawn with the weights in a fixed order. */
+  Attribute pickContrast(java.util.Random rnd) {
+    double total = contrastWeights.values().stream().mapToDouble(Double::doubleValue).sum();
+    double x = rnd.nextDouble() * total;
+    for (Attribute a : Attribute.values()) {
+      x -= contrastWeights.getOrDefault(a, 0.0);
+      if (x < 0) {
+        return a;
+      }
+    }
+    return null;
   }
 
   /** A style drawn with the weights (in {@link Style} order, for determinism). */

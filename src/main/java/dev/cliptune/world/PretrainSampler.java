@@ -45,19 +45,70 @@ public final class PretrainSampler {
 
   /** Pair number {@code index}. */
   public Pair get(long index) {
-    Random rnd = new Random(Seeds.derive(seed, index));
-    Style style = mix.pickStyle(rnd);
-    Scene scene = mix.space().sample(rnd);
-    String caption = Captions.caption(scene, style, rnd);
-    return new Pair(Renderer.render(scene, style, imageSize), caption, scene, style);
+    Drawn d = draw(index);
+    return new Pair(Renderer.render(d.scene, d.style, imageSize), d.caption, d.scene, d.style);
   }
 
   /** The caption of pair {@code index} without rendering its image. */
   public String caption(long index) {
+    return draw(index).caption;
+  }
+
+  private record Drawn(Scene scene, Style style, String caption) {}
+
+  /**
+   * Draws pair {@code index}: alone, or as member {@code index % groupSize} of its group of hard
+   * negatives (see {@link PretrainMix}), whose shared draws come from a generator seeded by the
+   * group's number.
+   */
+  private Drawn draw(long index) {
     Random rnd = new Random(Seeds.derive(seed, index));
-    Style style = mix.pickStyle(rnd);
-    Scene scene = mix.space().sample(rnd);
-    return Captions.caption(scene, style, rnd);
+    int g = mix.groupSize();
+    if (g == 1) {
+      Style style = mix.pickStyle(rnd);
+      Scene scene = mix.space().sample(rnd);
+      return new Drawn(scene, style, Captions.caption(scene, style, rnd));
+    }
+    Random group = new Random(Seeds.derive(Seeds.derive(seed, "group"), Math.floorDiv(index, g)));
+    Style style = mix.pickStyle(group);
+    Scene base = mix.space().sample(group);
+    Attribute varied = mix.pickContrast(group);
+    if (varied == null) {
+      Scene scene = mix.space().sample(rnd);
+      return new Drawn(scene, style, Captions.caption(scene, style, rnd));
+    }
+    if (base.kind() == Scene.Kind.SWATCH && (varied == Attribute.SHAPE || varied == Attribute.COUNT)) {
+      varied = Attribute.PATTERN;
+    }
+    int member = (int) Math.floorMod(index, (long) g);
+    Shape shape = base.shape();
+    Colour colour = base.colour();
+    Pattern pattern = base.pattern();
+    int count = base.count();
+    switch (varied) {
+      case SHAPE -> shape = distinct(group, mix.space().shapes(), g).get(member);
+      case COLOUR -> colour = distinct(group, mix.space().colours(), g).get(member);
+      case PATTERN -> {
+        List<Pattern> patterns = new ArrayList<>(List.of(Pattern.SOLID));
+        patterns.addAll(mix.space().patterns());
+        pattern = distinct(group, patterns, g).get(member);
+      }
+      case COUNT -> count = distinct(group, List.of(1, 2, 3, 4), g).get(member);
+      default -> throw new AssertionError(varied);
+    }
+    Scene scene = mix.space().sample(rnd,
+        new ClassTarget("group", base.kind(), shape, colour, pattern, count));
+    return new Drawn(scene, style, Captions.caption(scene, style, rnd, varied));
+  }
+
+  /** {@code n} distinct values of {@code values} in a random order (all of them if fewer). */
+  private static <T> List<T> distinct(Random rnd, List<T> values, int n) {
+    List<T> shuffled = new ArrayList<>(values);
+    java.util.Collections.shuffle(shuffled, rnd);
+    while (shuffled.size() < n) {
+      shuffled.add(shuffled.get(shuffled.size() % values.size()));
+    }
+    return shuffled.subList(0, n);
   }
 
   /** The next pair of the sequential stream (starting at index 0). */

@@ -206,6 +206,13 @@ public final class World {
     }
     pre.put("styleWeights", styles);
     pre.put("swatchRate", mix.space().swatchRate());
+    pre.put("hardNegativeGroupSize", mix.groupSize());
+    Map<String, Object> contrast = new LinkedHashMap<>();
+    for (Attribute a : Attribute.values()) {
+      contrast.put(a.name().toLowerCase(java.util.Locale.ROOT), mix.contrastWeights().getOrDefault(a, 0.0));
+    }
+    contrast.put("none", mix.contrastWeights().getOrDefault(null, 0.0));
+    pre.put("hardNegativeContrast", contrast);
     m.put("pretraining", pre);
     List<Map<String, Object>> list = new ArrayList<>();
     for (DatasetSpec d : config.datasets()) {

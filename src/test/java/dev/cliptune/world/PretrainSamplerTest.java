@@ -6,7 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The pretraining stream: deterministic, random access, uneven style mix. */
+/** The pretraining stream: deterministic, random access, uneven style mix, groups of hard negatives. */
 class PretrainSamplerTest {
 
   @Test
@@ -47,5 +47,80 @@ class PretrainSamplerTest {
     assertThat(counts.get(Style.PHOTO)).isGreaterThan(counts.get(Style.PLAIN));
     assertThat(counts.get(Style.PLAIN)).isGreaterThan(counts.get(Style.RENDITION));
     assertThat(swatches / (double) n).isBetween(0.015, 0.05);
+  }
+
+  @Test
+  void groupsOfHardNegativesDifferInOneAttributeThatTheirCaptionsName() {
+    PretrainSampler s = new PretrainSampler(3, 32);
+    int groups = 600;
+    Map<Attribute, Integer> varied = new EnumMap<>(Attribute.class);
+    int independent = 0;
+    for (int g = 0; g < groups; g++) {
+      java.util.List<PretrainSampler.Pair> m = s.batch(4L * g, 4);
+      if (g < 3) {
+        m.forEach(p -> System.out.println("a group: " + p.caption()));
+      }
+      java.util.EnumSet<Attribute> differ = java.util.EnumSet.noneOf(Attribute.class);
+      for (PretrainSampler.Pair p : m) {
+        assertThat(p.style()).as("one style per group").isEqualTo(m.get(0).style());
+        Scene a = p.scene();
+        Scene b = m.get(0).scene();
+        if (a.kind() != b.kind()) {
+          differ.addAll(java.util.EnumSet.allOf(Attribute.class));
+        }
+        if (a.shape() != b.shape()) {
+          differ.add(Attribute.SHAPE);
+        }
+        if (a.colour() != b.colour()) {
+          differ.add(Attribute.COLOUR);
+        }
+        if (a.pattern() != b.pattern()) {
+          differ.add(Attribute.PATTERN);
+        }
+        if (a.count() != b.count()) {
+          differ.add(Attribute.COUNT);
+        }
+      }
+      if (differ.size() > 1) {
+        independent++;
+        continue;
+      }
+      assertThat(differ).as("group %d: the members differ", g).hasSize(1);
+      Attribute attr = differ.iterator().next();
+      varied.merge(attr, 1, Integer::sum);
+      java.util.Set<String> captions = new java.util.HashSet<>();
+      for (PretrainSampler.Pair p : m) {
+        Scene sc = p.scene();
+        java.util.List<String> words = java.util.List.of(p.caption().replace(".", " ").replace(",", " ")
+            .split(" +"));
+        switch (attr) {
+          case SHAPE -> assertThat(words).as(p.caption()).containsAnyOf(sc.shape().word(), sc.shape().plural());
+          case COLOUR -> assertThat(words).as(p.caption()).contains(sc.colour().word());
+          case PATTERN -> {
+            if (sc.pattern() == Pattern.SOLID) {
+              assertThat(words).as(p.caption()).containsAnyOf("solid", "plain");
+            } else {
+              String noun = sc.pattern().noun() == null ? sc.pattern().word()
+                  : sc.pattern().noun().replace("a ", "");
+              assertThat(words).as(p.caption()).containsAnyOf(sc.pattern().word(), noun);
+            }
+          }
+          case COUNT -> {
+            if (sc.count() > 1) {
+              assertThat(words).as(p.caption()).contains(Captions.NUMBERS.get(sc.count() - 1));
+            }
+          }
+          default -> throw new AssertionError(attr);
+        }
+        captions.add(p.caption());
+      }
+      assertThat(captions).as("group %d's captions tell its members apart", g).hasSize(4);
+    }
+    System.out.println("groups of 4 in " + groups + ": varied " + varied + ", independent " + independent);
+    assertThat(varied.get(Attribute.PATTERN) / (double) groups).isBetween(0.33, 0.47);
+    assertThat(varied.get(Attribute.SHAPE) / (double) groups).isBetween(0.24, 0.36);
+    assertThat(varied.get(Attribute.COLOUR)).isGreaterThan(30);
+    assertThat(varied.get(Attribute.COUNT)).isGreaterThan(30);
+    assertThat(independent).isBetween(30, 100);
   }
 }
