@@ -164,20 +164,44 @@ public final class Demo {
       out.printf("%-8s done in %.0f s%n", "LP", (System.nanoTime() - t) / 1e9);
     }
     ResultsTable table = combine(perMethod, probe);
+    List<Findings.Finding> findings = findings(perMethod);
     if (probe != null) {
       perMethod.put("Linear probe", probe);
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     out.println();
     out.print(table.markdown());
+    out.println();
+    out.print(Findings.markdown(findings));
     table.write(output, "demo");
-    AtomicFiles.writeString(output.resolve("report.md"), report(table, perMethod, secs));
+    AtomicFiles.writeString(output.resolve("report.md"), report(table, perMethod, secs) + "\n"
+        + Findings.markdown(findings));
+    AtomicFiles.writeString(output.resolve(Report.FINDINGS), new com.fasterxml.jackson.databind.ObjectMapper()
+        .writerWithDefaultPrettyPrinter().writeValueAsString(findings));
     out.printf("%nwrote %s (%.0f s)%n", output.resolve("report.md"), secs);
     Report.writeAfterRun(output, "cliptune demo: base-to-novel on the hermetic world", "Methods "
         + String.join(", ", perMethod.keySet()) + " on the world's datasets " + datasets + ", " + shots
         + " shots, seeds " + seeds + ", model " + modelSpec + "; the schedules are shortened for the tiny CLIP, the"
         + " same for every dataset (Settings below).", out);
     return table;
+  }
+
+  /** The findings of the papers on this run, with the class counts and far flags of the world's manifest. */
+  private List<Findings.Finding> findings(Map<String, ResultsTable> perMethod) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(worldDir.resolve(World.MANIFEST).toFile());
+    Map<String, Integer> newClasses = new LinkedHashMap<>();
+    java.util.Set<String> far = new java.util.HashSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode d : manifest.path("datasets")) {
+      String folder = d.path("folder").asText();
+      if (datasets.contains(folder)) {
+        newClasses.put(folder, d.path("newClasses").asInt());
+        if (d.path("far").asBoolean()) {
+          far.add(folder);
+        }
+      }
+    }
+    return Findings.check(perMethod, newClasses, far);
   }
 
   private static Map<String, String> withDefaults(Map<String, String> o) {

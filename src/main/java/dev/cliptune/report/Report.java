@@ -138,6 +138,7 @@ public final class Report {
       html.append(i == 0 ? "" : ", ").append("<code>").append(Html.esc(dirs.get(i).toString())).append("</code>");
     }
     html.append(" — rebuild with <code>cliptune report FOLDER...</code>.</p>\n");
+    findings();
     baseToNovel();
     fewShot();
     transfer(RunFiles.Kind.DG, "dg", "Domain generalisation (per domain)");
@@ -159,6 +160,41 @@ public final class Report {
       + "details{margin:6px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 10px}"
       + "summary{cursor:pointer;font-weight:600}table.settings td,table.settings th{text-align:left}"
       + ".path{color:#777;font-size:0.85em}.note{color:#555}";
+
+  /** The file in which the demo states which of the papers' findings its run reproduces. */
+  public static final String FINDINGS = "findings.json";
+
+  /**
+   * The findings a folder's {@value #FINDINGS} lists (the demo writes it: id, claim, holds, margin, noise, detail),
+   * as a table per folder.
+   */
+  private void findings() {
+    for (Path d : dirs) {
+      Path f = d.resolve(FINDINGS);
+      if (!java.nio.file.Files.isRegularFile(f)) {
+        continue;
+      }
+      JsonNode list;
+      try {
+        list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
+      } catch (IOException e) {
+        throw new UserException(f + ": not a findings list (" + e.getMessage() + ")");
+      }
+      html.append("<h2>The papers' findings on this run</h2>\n<p class=\"note\">Each holds only if its margin exceeds"
+          + " twice the larger per-seed standard deviation of the two numbers compared.</p>\n"
+          + "<table data-table=\"findings\"><tr><th></th><th>finding</th><th>holds</th><th>margin</th>"
+          + "<th>2 × std</th><th>numbers (mean ± std over seeds)</th></tr>\n");
+      for (JsonNode r : list) {
+        html.append("<tr data-holds=\"").append(r.path("holds").asBoolean()).append("\"><td>(")
+            .append(Html.esc(r.path("id").asText())).append(")</td><td>").append(Html.esc(r.path("claim").asText()))
+            .append("</td><td>").append(r.path("holds").asBoolean() ? "yes" : "<b>no</b>").append("</td><td>")
+            .append(String.format(Locale.ROOT, "%+.1f", r.path("margin").asDouble())).append("</td><td>")
+            .append(String.format(Locale.ROOT, "%.1f", r.path("noise").asDouble())).append("</td><td>")
+            .append(Html.esc(r.path("detail").asText())).append("</td></tr>\n");
+      }
+      html.append("</table>\n");
+    }
+  }
 
   // ---- protocol tables -------------------------------------------------------------------------------------------
 
