@@ -7,6 +7,7 @@ import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
 import dev.cliptune.clip.weights.LoadOptions;
+import dev.cliptune.hub.OfficialClip;
 import dev.cliptune.io.UserException;
 import dev.cliptune.zeroshot.Templates;
 import java.io.IOException;
@@ -97,14 +98,14 @@ public final class Clip implements AutoCloseable {
     if (Files.isRegularFile(dir.resolve("vocab.json")) || Files.isRegularFile(dir.resolve("merges.txt"))) {
       return ClipTokenizer.fromDirectory(dir);
     }
-    for (Path gz : List.of(dir.resolve(OFFICIAL_BPE), ModelSpec.clipCacheDir().resolve(OFFICIAL_BPE))) {
+    for (Path gz : List.of(dir.resolve(OFFICIAL_BPE), OfficialClip.defaultCacheDir().resolve(OFFICIAL_BPE))) {
       if (Files.isRegularFile(gz)) {
         return ClipTokenizer.fromBpeGz(gz);
       }
     }
     throw new IllegalArgumentException(path + ": no tokenizer beside the weights: expected vocab.json and merges.txt"
         + " in " + dir + ", or " + OFFICIAL_BPE + " (from openai/CLIP's clip/ folder) there or in "
-        + ModelSpec.clipCacheDir());
+        + OfficialClip.defaultCacheDir());
   }
 
   /** The official BPE vocabulary file name of openai/CLIP. */

@@ -5,14 +5,11 @@ import dev.cliptune.hub.HubClient;
 import dev.cliptune.hub.HubConfig;
 import dev.cliptune.hub.HubException;
 import dev.cliptune.hub.OfficialClip;
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,20 +30,31 @@ import java.util.regex.Pattern;
  *   <li>a bare {@code ORG/NAME[@REVISION]} that is not a local path: the hub, as {@code hf-hub:}.
  * </ol>
  *
- * Resolving never reads weights; {@link dev.cliptune.clip.weights.ClipLoader#load} reads what {@link Resolved#path()}
- * names.
+ * {@link #parse} decides what a spec names without downloading anything ({@code cliptune download} takes the specs
+ * whose {@link Parsed#downloadable()} is true); {@link #resolve} also fetches what is not local. Resolving never
+ * reads weights; {@link dev.cliptune.clip.weights.ClipLoader#load} reads what {@link Resolved#path()} names.
  */
 public final class ModelSpec {
   public static final String BUILTIN_TINY = "builtin:tiny";
   public static final String HF_HUB = "hf-hub:";
-  /** System property overriding {@code ~/.cache/clip} (tests; Python has no such setting). */
-  public static final String CLIP_CACHE_PROPERTY = "cliptune.clipCache";
 
   /** What kind of spec it was. */
   public enum Kind { BUILTIN, OFFICIAL, HF_HUB, DIRECTORY, FILE }
 
   /** A resolved spec: the file or directory to load. */
   public record Resolved(Kind kind, String spec, Path path) {}
+
+  /**
+   * What a spec names before anything is fetched: a local {@code path} (builtin, directory, file), an official
+   * name ({@code spec} itself), or a hub {@code repoId} at {@code revision} (null: {@code main}). {@code label}
+   * is how error messages name it ({@code --model SPEC}, or the spec alone).
+   */
+  public record Parsed(Kind kind, String spec, String label, Path path, String repoId, String revision) {
+    /** Whether there is anything to download: an official name or a hub repository. */
+    public boolean downloadable() {
+      return kind == Kind.OFFICIAL || kind == Kind.HF_HUB;
+    }
+  }
 
   /** One of OpenAI's released checkpoints ({@code clip._MODELS}): the URL's next-to-last segment is its sha256. */
   public record Official(String name, String fileName, String sha256) {
@@ -71,118 +79,127 @@ public final class ModelSpec {
   }
 
   /**
-   * Resolves {@code spec} to a local file or directory.
+   * Resolves {@code spec} to a local file or directory, downloading an official name missing from
+   * {@code ~/.cache/clip} or a hub repository missing from the HF cache (settings from the environment).
    *
-   * @throws IllegalArgumentException with a message naming the spec and what was expected
+   * @throws UserException with a message naming the spec and what was expected
    */
   public static Resolved resolve(String spec) {
+    return fetch(parse(spec), HubConfig.fromEnvironment(), OfficialClip.defaultCacheDir(), System.err);
+  }
+
+  /** {@link #parse(String, String)} with error messages naming {@code --model SPEC}. */
+  public static Parsed parse(String spec) {
+    return parse(spec, "--model " + (spec == null ? "" : spec));
+  }
+
+  /**
+   * What {@code spec} names, in the grammar's order, without downloading anything; errors start with
+   * {@code label}.
+   *
+   * @throws UserException for a spec that names nothing (with the nearest official name when it looks like one)
+   */
+  public static Parsed parse(String spec, String label) {
     if (spec == null || spec.isBlank()) {
-      throw new UserException("--model: empty; expected a directory, a checkpoint file, an official name "
-          + "(" + String.join(", ", OFFICIAL.keySet()) + "), hf-hub:ORG/NAME[@REVISION] or " + BUILTIN_TINY);
+      throw new UserException(label.strip() + ": empty; expected " + expected());
     }
     if (spec.startsWith("builtin:")) {
-      return new Resolved(Kind.BUILTIN, spec, builtin(spec));
+      return new Parsed(Kind.BUILTIN, spec, label, builtin(spec, label), null, null);
     }
     if (spec.startsWith(HF_HUB)) {
       Matcher m = HUB_REPO.matcher(spec.substring(HF_HUB.length()));
       if (!m.matches()) {
-        throw new UserException("--model " + spec + ": expected hf-hub:ORG/NAME or hf-hub:ORG/NAME@REVISION");
+        throw new UserException(label + ": expected hf-hub:ORG/NAME or hf-hub:ORG/NAME@REVISION");
       }
-      return new Resolved(Kind.HF_HUB, spec, fromHub(spec, m.group(1), m.group(2)));
+      return new Parsed(Kind.HF_HUB, spec, label, null, m.group(1), m.group(2));
     }
-    Official o = OFFICIAL.get(spec);
-    if (o != null) {
-      return new Resolved(Kind.OFFICIAL, spec, official(o));
+    if (OFFICIAL.containsKey(spec)) {
+      return new Parsed(Kind.OFFICIAL, spec, label, null, null, null);
     }
     Path p = Path.of(spec);
     if (Files.isDirectory(p)) {
-      return new Resolved(Kind.DIRECTORY, spec, p);
+      return new Parsed(Kind.DIRECTORY, spec, label, p, null, null);
     }
     if (Files.isRegularFile(p)) {
-      return new Resolved(Kind.FILE, spec, p);
+      return new Parsed(Kind.FILE, spec, label, p, null, null);
     }
     Matcher m = HUB_REPO.matcher(spec);
     if (m.matches() && !spec.startsWith(".")) {
-      return new Resolved(Kind.HF_HUB, spec, fromHub(spec, m.group(1), m.group(2)));
+      return new Parsed(Kind.HF_HUB, spec, label, null, m.group(1), m.group(2));
     }
-    String near = OFFICIAL.keySet().stream().filter(k -> k.equalsIgnoreCase(spec) || k.replace('/', '-').equalsIgnoreCase(spec))
-        .findFirst().map(k -> " (did you mean the official name '" + k + "'?)").orElse("");
-    throw new UserException("--model " + spec + ": no such file or directory" + near + "; expected a model "
-        + "directory, a checkpoint file (.pt, .bin, .safetensors), an official name (" + String.join(", ",
-        OFFICIAL.keySet()) + "), hf-hub:ORG/NAME[@REVISION] or " + BUILTIN_TINY);
+    String near = nearestOfficial(spec).map(k -> " (did you mean the official name '" + k + "'?)").orElse("");
+    throw new UserException(label + ": no such file or directory" + near + "; expected " + expected());
+  }
+
+  private static String expected() {
+    return "a model directory, a checkpoint file (.pt, .bin, .safetensors), an official name (" + String.join(", ",
+        OFFICIAL.keySet()) + "), hf-hub:ORG/NAME[@REVISION] or " + BUILTIN_TINY;
+  }
+
+  /** The official name {@code spec} spells with other case or punctuation ({@code vit-b-16}, {@code ViT-B16}). */
+  static java.util.Optional<String> nearestOfficial(String spec) {
+    String key = letters(spec);
+    return OFFICIAL.keySet().stream().filter(k -> letters(k).equals(key)).findFirst();
+  }
+
+  private static String letters(String s) {
+    return s.replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The local file or directory {@code p} names: itself when local, else the official file in {@code clipDir}
+   * (downloaded when missing or when its sha256 differs from its URL's, as {@code clip.load} does) or the hub
+   * snapshot in {@code cfg}'s cache (downloading what is missing); download messages go to {@code log}.
+   */
+  public static Resolved fetch(Parsed p, HubConfig cfg, Path clipDir, PrintStream log) {
+    return switch (p.kind()) {
+      case BUILTIN, DIRECTORY, FILE -> new Resolved(p.kind(), p.spec(), p.path());
+      case OFFICIAL -> new Resolved(p.kind(), p.spec(), official(OFFICIAL.get(p.spec()), p.label(), cfg, clipDir, log));
+      case HF_HUB -> new Resolved(p.kind(), p.spec(), fromHub(p, cfg));
+    };
   }
 
   /** {@code builtin:tiny}: found through the {@code cliptune.home} property that {@code bin/cliptune} sets. */
-  private static Path builtin(String spec) {
+  private static Path builtin(String spec, String label) {
     if (!spec.equals(BUILTIN_TINY)) {
-      throw new UserException("--model " + spec + ": the only built-in model is " + BUILTIN_TINY);
+      throw new UserException(label + ": the only built-in model is " + BUILTIN_TINY);
     }
     String home = System.getProperty("cliptune.home", ".");
     Path dir = Path.of(home, "models", "tiny");
     if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
-      throw new UserException("--model " + spec + ": " + dir + " holds no model.safetensors; rebuild it"
+      throw new UserException(label + ": " + dir + " holds no model.safetensors; rebuild it"
           + " with `bin/cliptune pretrain --out models/tiny` (see docs/BENCHMARKS.md) or pass --model DIR");
     }
     return dir;
   }
 
-  /** Where {@code clip.load} keeps OpenAI's checkpoints: {@code ~/.cache/clip}. */
-  public static Path clipCacheDir() {
-    String p = System.getProperty(CLIP_CACHE_PROPERTY);
-    return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "clip");
-  }
-
   /**
-   * The cached official file, checked against the sha256 in its URL; downloaded when absent, and downloaded again
-   * (with a warning) when its checksum does not match, as {@code clip.load} does.
+   * {@code clip._download(url, clipDir)}: {@link OfficialClip#fetch} returns the cached file when its sha256 is the
+   * one in its URL, else downloads {@link Official#url()}, verifies it and renames it into place.
    */
-  static Path official(Official o) {
-    Path file = clipCacheDir().resolve(o.fileName());
-    if (Files.isRegularFile(file) && sha256(file).equals(o.sha256())) {
-      return file;
-    }
-    return downloadOfficial(o, file);
-  }
-
-  /**
-   * {@code clip._download(url, ~/.cache/clip)}: {@link OfficialClip} fetches {@link Official#url()} into
-   * {@code target}'s directory, verifies its sha256 and renames it into place.
-   */
-  static Path downloadOfficial(Official o, Path target) {
+  private static Path official(Official o, String label, HubConfig cfg, Path clipDir, PrintStream log) {
     try {
-      return new OfficialClip(HubConfig.fromEnvironment()).fetch(o.name(), target.getParent(), System.err);
+      return new OfficialClip(cfg).fetch(o.name(), clipDir, log);
     } catch (HubException e) {
-      throw new UserException("--model " + o.name() + ": " + target + " is missing or does not match the SHA256 in"
-          + " its URL, and downloading " + o.url() + " failed: " + e.getMessage(), e);
+      throw new UserException(label + ": " + clipDir.resolve(o.fileName()) + " is missing or does not match the"
+          + " SHA256 in its URL, and downloading " + o.url() + " failed: " + e.getMessage(), e);
     }
   }
 
   /**
-   * {@code repo} at {@code revision} (null: {@code main}) as a snapshot directory of the HF cache that
+   * The hub repository at its revision (null: {@code main}) as a snapshot directory of the HF cache that
    * {@code huggingface_hub} shares ({@code <HF_HUB_CACHE>/models--ORG--NAME/snapshots/<commit>/}), downloading what
-   * is missing ({@link HubClient#snapshot}).
+   * is missing ({@link HubClient#snapshot}). A bare ORG/NAME the hub does not know may be a mistyped official name:
+   * the message lists them.
    */
-  static Path fromHub(String spec, String repo, String revision) {
+  private static Path fromHub(Parsed p, HubConfig cfg) {
     try {
-      return HubClient.fromEnvironment().snapshot(repo, revision);
+      return new HubClient(cfg).snapshot(p.repoId(), p.revision());
     } catch (HubException e) {
-      throw new UserException("--model " + spec + ": the HuggingFace hub (" + repo
-          + (revision != null ? " at " + revision : "") + "): " + e.getMessage(), e);
-    }
-  }
-
-  static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 20];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (IOException e) {
-      throw new UserException(file + ": cannot read: " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      String names = e.kind() == HubException.Kind.REPO_NOT_FOUND && !p.spec().startsWith(HF_HUB)
+          ? " (clip.load names: " + String.join(", ", OFFICIAL.keySet()) + ")" : "";
+      throw new UserException(p.label() + ": the HuggingFace hub (" + p.repoId()
+          + (p.revision() != null ? " at " + p.revision() : "") + "): " + e.getMessage() + names, e);
     }
   }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.parity.Compare;
+import dev.cliptune.hub.OfficialClip;
 import dev.cliptune.testing.Shared;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,12 +24,12 @@ class ModelSpecTest {
 
   @BeforeEach
   void clipCache() throws IOException {
-    System.setProperty(ModelSpec.CLIP_CACHE_PROPERTY, Files.createDirectories(tmp.resolve("clip-cache")).toString());
+    System.setProperty(OfficialClip.CACHE_DIR_PROPERTY, Files.createDirectories(tmp.resolve("clip-cache")).toString());
   }
 
   @AfterEach
   void restore() {
-    System.clearProperty(ModelSpec.CLIP_CACHE_PROPERTY);
+    System.clearProperty(OfficialClip.CACHE_DIR_PROPERTY);
   }
 
   @Test
@@ -43,7 +44,7 @@ class ModelSpecTest {
 
   @Test
   void officialNamesAreLookedUpInTheClipCacheAndChecked() throws IOException {
-    Path cache = ModelSpec.clipCacheDir();
+    Path cache = OfficialClip.defaultCacheDir();
     assertThatThrownBy(() -> ModelSpec.resolve("ViT-B/16"))
         .hasMessageContaining(cache.resolve("ViT-B-16.pt").toString())
         .hasMessageContaining("https://openaipublic.azureedge.net/clip/models/"
@@ -71,6 +72,30 @@ class ModelSpecTest {
     assertThat(ModelSpec.resolve(local.toString()).kind()).isEqualTo(ModelSpec.Kind.DIRECTORY);
     assertThatThrownBy(() -> ModelSpec.resolve(tmp.resolve("missing.pt").toString()))
         .hasMessageContaining("no such file or directory");
+  }
+
+  @Test
+  void parseNamesWhatASpecIsWithoutFetchingIt() throws IOException {
+    Path file = Files.write(tmp.resolve("w.pt"), new byte[] {1});
+    assertThat(ModelSpec.parse("hf-hub:laion/CLIP-ViT-B-32@refs/pr/3")).isEqualTo(new ModelSpec.Parsed(
+        ModelSpec.Kind.HF_HUB, "hf-hub:laion/CLIP-ViT-B-32@refs/pr/3", "--model hf-hub:laion/CLIP-ViT-B-32@refs/pr/3",
+        null, "laion/CLIP-ViT-B-32", "refs/pr/3"));
+    assertThat(ModelSpec.parse("openai/clip-vit-base-patch16")).satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(ModelSpec.Kind.HF_HUB);
+      assertThat(p.repoId()).isEqualTo("openai/clip-vit-base-patch16");
+      assertThat(p.revision()).isNull();
+    });
+    // nothing was fetched: the clip cache is still empty, and official names parse without their file
+    assertThat(ModelSpec.parse("ViT-L/14@336px").kind()).isEqualTo(ModelSpec.Kind.OFFICIAL);
+    assertThat(OfficialClip.defaultCacheDir()).isEmptyDirectory();
+    assertThat(ModelSpec.parse(file.toString()).path()).isEqualTo(file);
+    assertThat(java.util.stream.Stream.of("RN50", "a/b", "hf-hub:a/b", tmp.toString(), file.toString(),
+        ModelSpec.BUILTIN_TINY).filter(s -> ModelSpec.parse(s).downloadable())).containsExactly("RN50", "a/b",
+        "hf-hub:a/b");
+    assertThatThrownBy(() -> ModelSpec.parse("ViT-B16", "ViT-B16")).hasMessageStartingWith("ViT-B16: no such file"
+        + " or directory (did you mean the official name 'ViT-B/16'?)");
+    assertThatThrownBy(() -> ModelSpec.parse("rn50x4")).hasMessageContaining("did you mean the official name 'RN50x4'");
+    assertThatThrownBy(() -> ModelSpec.parse(" ")).hasMessageStartingWith("--model: empty; expected");
   }
 
   /** A user's {@code ViT-B-16.pt}-like TorchScript file with the official-format BPE file beside it. */

@@ -26,6 +26,8 @@ public final class OfficialClip {
   public static final String DEFAULT_BASE_URL = "https://openaipublic.azureedge.net/clip/models";
   public static final String BASE_URL_PROPERTY = "cliptune.clip.baseUrl";
   public static final String BASE_URL_ENV = "CLIPTUNE_CLIP_BASE_URL";
+  /** System property overriding {@code ~/.cache/clip} (tests; Python has no such setting). */
+  public static final String CACHE_DIR_PROPERTY = "cliptune.clipCache";
 
   /** name → "sha256/file", in clip.py's order. */
   private static final Map<String, String> MODELS;
@@ -95,9 +97,10 @@ public final class OfficialClip {
         "'" + name + "' is not one of clip.load's models")));
   }
 
-  /** clip.load's default {@code download_root}: {@code ~/.cache/clip}. */
+  /** clip.load's default {@code download_root}: {@code ~/.cache/clip} (or {@value #CACHE_DIR_PROPERTY}). */
   public static Path defaultCacheDir() {
-    return Path.of(System.getProperty("user.home"), ".cache", "clip");
+    String p = System.getProperty(CACHE_DIR_PROPERTY);
+    return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "clip");
   }
 
   /** {@code clip._download(_MODELS[name], cacheDir)} with the environment's settings. */

@@ -81,15 +81,50 @@ class HubCommandsTest {
   void errorsAreOneClearLine() throws Exception {
     Run missing = cliptune(Map.of(), "download", "hf-hub:openai/clip-nope", "--no-progress");
     assertThat(missing.exit()).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
-    assertThat(missing.err().strip()).startsWith("cliptune download: repository openai/clip-nope not found");
+    assertThat(missing.err().strip()).startsWith("cliptune download: hf-hub:openai/clip-nope: the HuggingFace hub"
+        + " (openai/clip-nope): repository openai/clip-nope not found").doesNotContain("\n");
 
     Run badSpec = cliptune(Map.of(), "download", "ViT-B16");
     assertThat(badSpec.exit()).isEqualTo(2);
-    assertThat(badSpec.err()).contains("'ViT-B16' is neither").contains("ViT-B/16");
+    assertThat(badSpec.err()).startsWith("cliptune download: ViT-B16: no such file or directory (did you mean the"
+        + " official name 'ViT-B/16'?)");
 
     // a bare ORG/NAME is a hub id; one that looks like a mistyped clip.load name gets the list
     Run typo = cliptune(Map.of(), "download", "ViT-B/15", "--no-progress");
     assertThat(typo.exit()).isEqualTo(dev.cliptune.cli.Main.USER_ERROR);
     assertThat(typo.err()).contains("repository ViT-B/15 not found").contains("clip.load names: RN50");
+  }
+
+  /** download reads SPEC with --model's grammar: what names something local is refused, the rest is fetched. */
+  @Test
+  void downloadTakesTheModelGrammarAndRefusesLocalSpecs() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("org/name"));
+    Path file = Files.write(tmp.resolve("w.pt"), new byte[] {1});
+    for (String local : List.of(dir.toString(), file.toString(), "builtin:tiny")) {
+      Run r = cliptune(Map.of(), "download", local);
+      assertThat(r.exit()).as(local).isEqualTo(2);
+      assertThat(r.err().strip()).as(local).startsWith("cliptune download: " + local + " is ")
+          .contains("nothing to download").contains("clip.load name (RN50,");
+    }
+    Run noSlash = cliptune(Map.of(), "download", "hf-hub:clip-tiny");
+    assertThat(noSlash.exit()).isEqualTo(2);
+    assertThat(noSlash.err()).contains("hf-hub:clip-tiny: expected hf-hub:ORG/NAME");
+
+    // an official name goes to --clip-dir from the official URL (here the local CDN, whose bytes do not match)
+    hub.files.put("/clip/models/5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f/ViT-B-16.pt",
+        new byte[] {1, 2, 3});
+    Path clipDir = tmp.resolve("clip");
+    Run official = cliptune(Map.of("CLIPTUNE_CLIP_BASE_URL", hub.cdnOrigin() + "/clip/models"), "download",
+        "ViT-B/16", "--clip-dir", clipDir.toString(), "--no-progress");
+    assertThat(official.exit()).as(official.err()).isEqualTo(2);
+    assertThat(official.err()).contains("cliptune download: ViT-B/16: " + clipDir.resolve("ViT-B-16.pt"))
+        .contains("the URL says 5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f");
+    assertThat(clipDir.resolve("ViT-B-16.pt")).doesNotExist();
+
+    // a bare ORG/NAME@REVISION is the hub, as hf-hub: is
+    Run bare = cliptune(Map.of(), "download", "openai/clip-tiny@" + commit, "--no-progress");
+    assertThat(bare.exit()).as(bare.err()).isZero();
+    assertThat(bare.out().strip()).isEqualTo(
+        tmp.resolve("hf/hub/models--openai--clip-tiny/snapshots").resolve(commit).toString());
   }
 }

@@ -1,26 +1,24 @@
 package dev.cliptune.cli.commands;
 
-import dev.cliptune.Models;
-import dev.cliptune.hub.HubClient;
-import dev.cliptune.hub.HubConfig;
-import dev.cliptune.hub.HubException;
-import dev.cliptune.hub.HubSpec;
+import dev.cliptune.ModelSpec;
 import dev.cliptune.hub.OfficialClip;
-import java.nio.file.Files;
+import dev.cliptune.hub.HubConfig;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cliptune download SPEC}: fetch a model into its cache without running anything. */
+/**
+ * {@code cliptune download SPEC}: fetch a model into its cache without running anything. SPEC is read by
+ * {@link ModelSpec#parse}, the {@code --model} grammar; the specs that name something local are refused.
+ */
 @Command(name = "download", mixinStandardHelpOptions = true,
     description = {"Download a model into the cache it is used from, and print where it is.",
-        "SPEC: hf-hub:ORG/NAME[@REVISION] or ORG/NAME[@REVISION] (HF hub; revision = branch, tag, commit or"
-            + " refs/pr/N; into the cache huggingface_hub uses: HF_HUB_CACHE, HF_HOME), or a clip.load name"
-            + " (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px; into"
-            + " ~/.cache/clip, sha256-checked)."})
+        "SPEC: what --model takes that names something to download: hf-hub:ORG/NAME[@REVISION] or a bare"
+            + " ORG/NAME[@REVISION] (HF hub; revision = branch, tag, commit or refs/pr/N; into the cache"
+            + " huggingface_hub uses: HF_HUB_CACHE, HF_HOME), or a clip.load name (RN50, RN101, RN50x4, RN50x16,"
+            + " RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px; into ~/.cache/clip, sha256-checked)."})
 public final class DownloadCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "SPEC", description = "the model to fetch")
@@ -39,34 +37,23 @@ public final class DownloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    ModelSpec.Parsed p = ModelSpec.parse(spec, spec);
+    if (!p.downloadable()) {
+      String what = switch (p.kind()) {
+        case BUILTIN -> "the embedded model (" + p.path() + ")";
+        case DIRECTORY -> "a local directory";
+        default -> "a local file";
+      };
+      throw new UsageException(spec + " is " + what + ", nothing to download (--model takes it as it is);"
+          + " download takes hf-hub:ORG/NAME[@REVISION], ORG/NAME[@REVISION] or a clip.load name ("
+          + String.join(", ", ModelSpec.OFFICIAL.keySet()) + ")");
+    }
     HubConfig cfg = HubConfig.fromEnvironment().withProgress(!noProgress);
     if (cacheDir != null) {
       cfg = cfg.withCacheDir(cacheDir);
     }
-    if (OfficialClip.isName(spec)) {
-      Path dir = clipDir != null ? clipDir : OfficialClip.defaultCacheDir();
-      System.out.println(new OfficialClip(cfg).fetch(spec, dir, System.err));
-      return 0;
-    }
-    if (spec.startsWith("builtin:") || !spec.startsWith(HubSpec.PREFIX) && Files.exists(Path.of(spec))) {
-      System.err.println("cliptune download: " + spec + " is local, nothing to download"
-          + (spec.startsWith("builtin:") ? " (" + Models.resolve(spec) + ")" : ""));
-      return 0;
-    }
-    Optional<HubSpec> hub = HubSpec.parse(spec);
-    if (hub.isEmpty()) {
-      throw new UsageException("'" + spec + "' is neither hf-hub:ORG/NAME[@REVISION], ORG/NAME, nor one"
-          + " of clip.load's names (" + String.join(", ", OfficialClip.names()) + ")");
-    }
-    try {
-      System.out.println(new HubClient(cfg).snapshot(hub.get().repoId(), hub.get().revision()));
-      return 0;
-    } catch (HubException e) {
-      if (e.kind() == HubException.Kind.REPO_NOT_FOUND && !spec.startsWith(HubSpec.PREFIX)) {
-        throw new HubException(e.kind(), e.getMessage() + " (clip.load names: " + String.join(", ",
-            OfficialClip.names()) + ")", e);
-      }
-      throw e;
-    }
+    Path clip = clipDir != null ? clipDir : OfficialClip.defaultCacheDir();
+    System.out.println(ModelSpec.fetch(p, cfg, clip, System.err).path());
+    return 0;
   }
 }

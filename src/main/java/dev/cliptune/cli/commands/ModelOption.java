@@ -7,9 +7,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --model}: the CLIP model every command that runs one takes (a mixin; no command sets it). */
 public final class ModelOption {
-  @Option(names = "--model", defaultValue = Models.BUILTIN_TINY, paramLabel = "DIR",
-      description = "CLIP model directory (HF CLIPModel layout or OpenAI names, with vocab.json and merges.txt), or"
-          + " builtin:tiny, the embedded default (default)")
+  @Option(names = "--model", defaultValue = Models.BUILTIN_TINY, paramLabel = "SPEC",
+      description = "CLIP model: a directory (HF CLIPModel, open_clip, OpenAI names) or checkpoint file (.pt, .bin,"
+          + " .safetensors, *.index.json), a clip.load name (ViT-B/16, RN50, ...; from ~/.cache/clip),"
+          + " hf-hub:ORG/NAME[@REVISION] or ORG/NAME (HF hub), or builtin:tiny, the embedded default (default)")
   String spec;
 
   /** What was given, e.g. {@code builtin:tiny}. */
