@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * The tensors of a checkpoint: one file of any format {@link TensorFiles} reads, or the shards listed by a
  * {@code *.index.json} ({@code weight_map}: tensor name to shard file name). A directory stands for the first
- * of {@link #WEIGHT_FILES} it holds. Names are exposed as stored, except open_clip's {@code CustomTextCLIP}
+ * weights file it holds of {@link #WEIGHT_FILES}, or of {@link #OPEN_CLIP_WEIGHTS} then {@link #HF_WEIGHTS} when it
+ * holds {@code open_clip_config.json} (timm's open_clip repositories also carry a {@code model.safetensors} that is
+ * timm's, and open_clip itself reads its own files). Names are exposed as stored, except open_clip's {@code CustomTextCLIP}
  * text tower ({@code text.token_embedding.weight}, ...) which loses its {@code text.} prefix. Closing closes
  * every file.
  */
@@ -30,9 +32,12 @@ final class TensorStore implements AutoCloseable {
   static final String OPEN_CLIP_CONFIG = "open_clip_config.json";
   static final String HF_CONFIG = "config.json";
 
-  /** What a model directory may hold, in the order they are looked for (safetensors before pickles). */
-  static final List<String> WEIGHT_FILES = List.of(SINGLE, INDEX, "pytorch_model.bin", "pytorch_model.bin.index.json",
-      "open_clip_model.safetensors", "open_clip_pytorch_model.bin");
+  /** HF {@code CLIPModel} weights, safetensors before pickles. */
+  static final List<String> HF_WEIGHTS = List.of(SINGLE, INDEX, "pytorch_model.bin", "pytorch_model.bin.index.json");
+  /** open_clip's weights, the "safe alternative" first as {@code download_pretrained_from_hf} does. */
+  static final List<String> OPEN_CLIP_WEIGHTS = List.of("open_clip_model.safetensors", "open_clip_pytorch_model.bin");
+  /** What a model directory may hold, in the order they are looked for without {@code open_clip_config.json}. */
+  static final List<String> WEIGHT_FILES = Stream.concat(HF_WEIGHTS.stream(), OPEN_CLIP_WEIGHTS.stream()).toList();
 
   private final Path main;
   private final String description;
@@ -59,7 +64,9 @@ final class TensorStore implements AutoCloseable {
   /** Opens a checkpoint file, a {@code *.index.json}, or a model directory. */
   static TensorStore open(Path path) {
     if (Files.isDirectory(path)) {
-      for (String f : WEIGHT_FILES) {
+      List<String> order = Files.isRegularFile(path.resolve(OPEN_CLIP_CONFIG))
+          ? Stream.concat(OPEN_CLIP_WEIGHTS.stream(), HF_WEIGHTS.stream()).toList() : WEIGHT_FILES;
+      for (String f : order) {
         if (Files.isRegularFile(path.resolve(f))) {
           return open(path.resolve(f));
         }

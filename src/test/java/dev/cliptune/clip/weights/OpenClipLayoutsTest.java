@@ -10,6 +10,7 @@ import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.SafeTensorsWriter;
 import dev.cliptune.io.TensorInfo;
 import dev.cliptune.testing.Shared;
+import dev.cliptune.testing.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,5 +73,34 @@ class OpenClipLayoutsTest {
     write(cfg, root);
     assertThatThrownBy(() -> ClipLoader.load(dir, null)).hasMessageContaining(cfg.toString())
         .hasMessageContaining("timm_model_name");
+  }
+
+  /**
+   * timm's open_clip repositories ({@code timm/vit_base_patch16_clip_224.openai}) hold timm's {@code config.json} and
+   * {@code model.safetensors} beside open_clip's files: with {@code open_clip_config.json} there, open_clip's weights
+   * are read (safetensors before the pickle), as open_clip does; without it, the HF names come first.
+   */
+  @Test
+  void openClipFilesComeBeforeTimmsModelSafetensors() throws IOException {
+    Path dir = tmp.resolve("timm-openai");
+    TinyModel.writeOpenClip(dir, "open_clip_pytorch_model.bin");
+    TinyModel.writeOpenClip(dir, "open_clip_model.safetensors");
+    new SafeTensorsWriter().putFloats("cls_token", new float[128], 1, 1, 128)
+        .putFloats("patch_embed.proj.weight", new float[128 * 3 * 4 * 4], 128, 3, 4, 4)
+        .putFloats("blocks.0.attn.qkv.weight", new float[3 * 128 * 128], 3 * 128, 128)
+        .write(dir.resolve("model.safetensors"));
+    Files.writeString(dir.resolve("config.json"), "{\"architecture\": \"vit_base_patch16_clip_224\", \"num_classes\": 128}");
+    String want = TinyModel.weights().sha256();
+
+    ClipWeights safetensors = ClipLoader.load(dir, null);
+    assertThat(safetensors.source()).contains("open_clip_model.safetensors");
+    assertThat(safetensors.sha256()).isEqualTo(want);
+    Files.delete(dir.resolve("open_clip_model.safetensors"));
+    ClipWeights pickle = ClipLoader.load(dir, null);
+    assertThat(pickle.source()).contains("open_clip_pytorch_model.bin");
+    assertThat(pickle.sha256()).isEqualTo(want);
+
+    Files.delete(dir.resolve("open_clip_config.json"));
+    assertThatThrownBy(() -> ClipLoader.load(dir, null)).hasMessageContaining(dir.resolve("model.safetensors").toString());
   }
 }

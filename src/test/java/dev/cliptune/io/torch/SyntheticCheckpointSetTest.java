@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cliptune.io.Half;
+import dev.cliptune.io.FloatTensor;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.TensorInfo;
 import dev.cliptune.parity.Check;
@@ -15,15 +15,12 @@ import dev.cliptune.parity.Selection;
 import dev.cliptune.testing.Shared;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,29 +40,14 @@ class SyntheticCheckpointSetTest {
     for (String f : new String[] {"model.safetensors", "reference.safetensors", "config.json"}) {
       Files.copy(src.resolve("vit/" + f), vit.resolve(f));
     }
-    int n = 0;
-    try (SafeTensors st = SafeTensors.open(src.resolve("vit/model.safetensors"));
-        OutputStream os = Files.newOutputStream(vit.resolve("half.pt")); ZipOutputStream z = new ZipOutputStream(os)) {
-      PickleBytes p = PickleBytes.proto2().orderedDict().op('(');
-      ByteArrayOutputStream storages = new ByteArrayOutputStream();
+    List<FloatTensor> tensors = new ArrayList<>();
+    try (SafeTensors st = SafeTensors.open(src.resolve("vit/model.safetensors"))) {
       for (TensorInfo t : st.tensors()) {
-        int[] size = t.intShape();
-        int[] stride = new int[size.length];
-        for (int i = size.length - 1, s = 1; i >= 0; s *= size[i], i--) {
-          stride[i] = s;
-        }
-        p.unicode(t.name()).tensor("HalfStorage", Integer.toString(n), (int) t.numel(), 0, size, stride);
-        float[] v = st.floats(t.name());
-        ByteBuffer b = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float x : v) {
-          b.putShort(Half.fromFloat(x));
-        }
-        TorchFileTest.put(z, "ViT-tiny/data/" + n, b.array(), true);
-        n++;
+        tensors.add(new FloatTensor(t.name(), t.shape(), st.floats(t.name())));
       }
-      TorchFileTest.put(z, "ViT-tiny/data.pkl", p.op('u', '.').bytes(), true);
-      TorchFileTest.put(z, "ViT-tiny/byteorder", "little".getBytes(StandardCharsets.US_ASCII), true);
     }
+    TorchSaveWriter.write(vit.resolve("half.pt"), "ViT-tiny", tensors, true);
+    int n = tensors.size();
     ObjectMapper json = new ObjectMapper();
     JsonNode orig = json.readTree(src.resolve("manifest.json").toFile());
     ObjectNode m = json.createObjectNode().put("fixture_set", "synthetic");
