@@ -92,6 +92,23 @@ class UserErrorExitTest {
     assertThat(r.errLines()).containsExactly("cliptune train: train needs exactly one --dataset, got [a, b]");
   }
 
+  /** xdata and dg train on --source and test on --targets: --dataset is refused, not ignored, and not offered. */
+  @Test
+  void transferCommandsRefuseDatasetAndDoNotOfferIt(@TempDir Path tmp) {
+    for (String cmd : List.of("xdata", "dg")) {
+      Run r = cli(cmd, "--dataset", "OxfordPets", "--data-root", tmp.toString(), "--output",
+          tmp.resolve("out").toString());
+      assertThat(r.exit()).as(cmd).isEqualTo(Main.USER_ERROR);
+      assertThat(r.errLines()).as(cmd).singleElement().asString().startsWith("cliptune " + cmd + ": --dataset"
+          + " OxfordPets: " + cmd + " trains on --source (default ImageNet) and tests on it and on --targets")
+          .endsWith("it takes no --dataset");
+      assertThat(tmp.resolve("out")).doesNotExist();
+      Run help = cli(cmd, "--help");
+      assertThat(help.out()).contains("--source").contains("--targets").doesNotContain("--dataset");
+    }
+    assertThat(cli("base2new", "--help").out()).contains("--dataset=NAME");
+  }
+
   @Test
   void anUnknownDemoMethodFailsBeforeTheWorldIsWritten(@TempDir Path tmp) {
     Run r = cli("demo", "--methods", "CoOp,Foo", "--world", tmp.resolve("world").toString(), "--output",

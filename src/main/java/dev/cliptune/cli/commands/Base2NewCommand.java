@@ -12,11 +12,12 @@ import picocli.CommandLine.Mixin;
     description = "Base-to-novel: train on base classes, test base and new, seeds, Base/New/HM table.")
 public final class Base2NewCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin DatasetOption datasets;
   @Mixin MethodOption method;
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method());
+    RunConfig c = o.config(method.method(), datasets.names());
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).baseToNovel(c);
     }

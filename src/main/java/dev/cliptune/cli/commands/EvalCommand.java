@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
     description = "Test learned prompts (a checkpoint) on a dataset's test split, for its own or other classes.")
 public final class EvalCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin DatasetOption datasets;
   @Mixin MethodOption method;
 
   @Option(names = "--prompts", required = true, paramLabel = "CKPT", description = "prompt checkpoint")
@@ -22,7 +23,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method());
+    RunConfig c = o.config(method.method(), datasets.names());
     String ds = RunOptions.only(c.datasets(), "eval");
     try (Clip clip = o.loadModel()) {
       ProtocolRunner r = RunOptions.runner(clip);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
     description = "Few-shot: all classes, K = 1, 2, 4, 8, 16 (or --shots-list), seeds, accuracy per K.")
 public final class FewShotCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin DatasetOption datasets;
   @Mixin MethodOption method;
 
   @Option(names = "--shots-list", split = ",", defaultValue = "1,2,4,8,16", paramLabel = "K")
@@ -21,7 +22,7 @@ public final class FewShotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method());
+    RunConfig c = o.config(method.method(), datasets.names());
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).fewShot(c, shotsList);
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
         + "gives a number comparable with base2new's Base.")
 public final class LinearProbeCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin DatasetOption datasets;
 
   @Option(names = "--search-steps", defaultValue = "" + LinearProbe.DEFAULT_SEARCH_STEPS, paramLabel = "N",
       description = "interval-halving steps after the initial values of C (lpclip's --num_step); "
@@ -25,7 +26,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(Method.LINEAR_PROBE);
+    RunConfig c = o.config(Method.LINEAR_PROBE, datasets.names());
     if (c.datasets().isEmpty()) {
       throw new UsageException("linear-probe needs at least one --dataset");
     }

@@ -5,7 +5,6 @@ import dev.cliptune.prompt.Method;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.RunConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +13,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The options every protocol command shares (--model, --data-root, --dataset, --preset, --shots, ...): a mixin
- * that commands read and never assign. The method is not among them: commands that let the user choose it add
- * {@link MethodOption}, the others pass theirs to {@link #config}. The help of {@code --set} lists
+ * The options every protocol command shares (--model, --data-root, --preset, --shots, ...): a mixin that commands
+ * read and never assign. The method and the datasets are not among them: commands that let the user choose the
+ * method add {@link MethodOption}, the others pass theirs to {@link #config}; the commands that take
+ * {@code --dataset} add {@link DatasetOption} ({@code xdata} and {@code dg} name theirs with --source and
+ * --targets). The help of {@code --set} lists
  * {@link RunConfig#KEYS} ({@link SetKeysHelp}).
  */
 @Command(resourceBundle = "dev.cliptune.cli.commands.SetKeysHelp")
@@ -26,10 +27,6 @@ public final class RunOptions {
   @Option(names = "--data-root", defaultValue = ".", paramLabel = "DIR",
       description = "the CoOp $DATA folder (datasets by official name live below it)")
   Path dataRoot;
-
-  @Option(names = "--dataset", split = ",", paramLabel = "NAME",
-      description = "official dataset names (e.g. OxfordPets), dataset folders or split JSON files")
-  List<String> datasets = new ArrayList<>();
 
   @Option(names = "--preset", paramLabel = "NAME",
       description = "official config file name, e.g. vit_b16_c4_ep10_batch1_ctxv1 (default: the papers' base-to-novel one)")
@@ -53,11 +50,6 @@ public final class RunOptions {
 
   @Option(names = "--resume", description = "continue interrupted runs from their last epoch checkpoint")
   boolean resume;
-
-  /** The run configuration of these options with {@code method} on the --dataset values. */
-  RunConfig config(Method method) {
-    return config(method, datasets);
-  }
 
   /**
    * The run configuration of these options with {@code method} on {@code datasets}. Everything that goes wrong

@@ -18,11 +18,17 @@ abstract class TransferCommand implements Callable<Integer> {
   @Mixin RunOptions o;
   @Mixin MethodOption method;
 
-  @Option(names = "--source", defaultValue = "ImageNet", paramLabel = "NAME")
+  @Option(names = "--source", defaultValue = "ImageNet", paramLabel = "NAME",
+      description = "the dataset trained on, all classes (default: ImageNet)")
   String source;
 
-  @Option(names = "--targets", split = ",", paramLabel = "NAME")
+  @Option(names = "--targets", split = ",", paramLabel = "NAME",
+      description = "the datasets tested on besides the source (default: the paper's)")
   List<String> targets;
+
+  /** Not an option of these commands: refused with a pointer to --source / --targets rather than ignored. */
+  @Option(names = "--dataset", split = ",", hidden = true)
+  List<String> dataset;
 
   private final String title;
   private final String file;
@@ -44,6 +50,11 @@ abstract class TransferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (dataset != null) {
+      throw new UsageException("--dataset " + String.join(",", dataset) + ": " + file + " trains on --source (default"
+          + " ImageNet) and tests on it and on --targets (default " + String.join(",", defaultTargets) + "); it takes"
+          + " no --dataset");
+    }
     List<String> t = targets != null ? targets : defaultTargets;
     List<String> all = new ArrayList<>(List.of(source));
     all.addAll(t);

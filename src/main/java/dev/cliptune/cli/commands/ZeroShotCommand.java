@@ -14,10 +14,11 @@ import picocli.CommandLine.Mixin;
     description = "Zero-shot CLIP on datasets (--set zero_shot_templates=ensemble7|ensemble80 for ensembles).")
 public final class ZeroShotCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin DatasetOption datasets;
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(Method.ZS_CLIP);
+    RunConfig c = o.config(Method.ZS_CLIP, datasets.names());
     try (Clip clip = o.loadModel()) {
       ProtocolRunner r = RunOptions.runner(clip);
       for (String ds : c.datasets()) {
