@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.io.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,12 +32,14 @@ public class Ivlp extends ClassPromptLearner {
     int jt = config.depthText();
     int jv = config.depthVision();
     if (nt < 1 || jt < 1 || jt > clip.config().text().layers()) {
-      throw new IllegalArgumentException("IVLP needs N_CTX_TEXT >= 1 and 1 <= PROMPT_DEPTH_TEXT <= "
-          + clip.config().text().layers() + "; got " + nt + " and " + jt);
+      throw new UserException(config.method().officialName + " needs N_CTX_TEXT >= 1 and 1 <= PROMPT_DEPTH_TEXT <= "
+          + clip.config().text().layers() + " (the text encoder's depth); got " + nt + " and " + jt
+          + " (--set PROMPT_DEPTH_TEXT=N)");
     }
     if (jv < 0 || jv > clip.config().vision().layers() || (jv > 0 && nv < 1)) {
-      throw new IllegalArgumentException("IVLP PROMPT_DEPTH_VISION = " + jv + " with N_CTX_VISION = " + nv
-          + ": expected 0..." + clip.config().vision().layers() + " and N_CTX_VISION >= 1 when it is > 0");
+      throw new UserException(config.method().officialName + " PROMPT_DEPTH_VISION = " + jv + " with N_CTX_VISION = "
+          + nv + ": expected 0.." + clip.config().vision().layers() + " (the image encoder's depth) and N_CTX_VISION"
+          + " >= 1 when it is > 0");
     }
     String prefix;
     if (config.hasCtxInit() && nt <= 4) {

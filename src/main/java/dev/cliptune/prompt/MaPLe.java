@@ -7,6 +7,7 @@ import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.VisionInput;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.io.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public final class MaPLe extends ClassPromptLearner {
     int n = config.nCtx();
     int depth = config.promptDepth();
     if (depth < 1 || depth > clip.config().text().layers()) {
-      throw new IllegalArgumentException("MaPLe PROMPT_DEPTH = " + depth + ": expected 1.."
+      throw new UserException("MaPLe PROMPT_DEPTH = " + depth + ": expected 1.."
           + clip.config().text().layers() + " (the text encoder's depth)");
     }
     String prefix;

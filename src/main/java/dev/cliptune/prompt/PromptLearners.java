@@ -2,6 +2,7 @@ package dev.cliptune.prompt;
 
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.io.UserException;
 import java.util.List;
 
 /** The registry of methods: builds the learner a configuration names. */
@@ -11,7 +12,7 @@ public final class PromptLearners {
   public static PromptLearner create(ClipModel clip, ClipTokenizer tokenizer, List<String> classNames,
       MethodConfig config) {
     if (clip.config().isResNet() && insertsVisualPrompts(config.method())) {
-      throw new IllegalArgumentException(config.method().officialName + " needs a ViT image encoder: its prompts "
+      throw new UserException(config.method().officialName + " needs a ViT image encoder: its prompts "
           + "enter the vision transformer's layers, and this CLIP's image encoder is a ModifiedResNet ("
           + clip.config().image() + "); CoOp, CoCoOp, MIP, KgCoOp, zero-shot CLIP and the linear probe run on it");
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.cliptune.clip.ClipModel;
 import dev.cliptune.clip.Probe;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
+import dev.cliptune.io.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,8 +33,8 @@ public final class Vpt extends PromptLearner {
     int nv = config.nCtxVision();
     int jv = config.depthVision();
     if (nv < 1 || jv < 1 || jv > clip.config().vision().layers()) {
-      throw new IllegalArgumentException("VPT needs N_CTX_VISION >= 1 and 1 <= PROMPT_DEPTH_VISION <= "
-          + clip.config().vision().layers() + "; got " + nv + " and " + jv);
+      throw new UserException("VPT needs N_CTX_VISION >= 1 and 1 <= PROMPT_DEPTH_VISION <= "
+          + clip.config().vision().layers() + " (the image encoder's depth); got " + nv + " and " + jv);
     }
     this.classNames = List.copyOf(classNames);
     int ctxLen = clip.config().text().contextLength();

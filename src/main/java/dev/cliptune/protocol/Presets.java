@@ -101,6 +101,37 @@ public final class Presets {
     return out;
   }
 
+  /** The protocols whose official scripts may name another config file than base-to-novel's. */
+  public enum Protocol {
+    /** base-to-novel, and the single runs ({@code train}, {@code eval}, {@code zeroshot}). */
+    BASE_TO_NOVEL,
+    /** cross-dataset transfer and domain generalisation: the same training on ImageNet, two evaluations. */
+    CROSS_DATASET,
+    FEW_SHOT
+  }
+
+  /**
+   * The preset the official scripts use for {@code method} under {@code protocol} ({@code dataset}: the one
+   * trained on). Where they name another file than base-to-novel's: PromptSRC's {@code xd_train.sh} /
+   * {@code reproduce_xd.sh} its {@code _cross_datasets} config ({@code xd_train.sh} spells it {@code ep5}, a file
+   * that does not exist; {@code reproduce_xd.sh} and {@code docs/TRAIN.md} name the {@code ep20} one) and
+   * {@code few_shot.sh} its {@code _few_shot} config (METHODS-NEXT.md §1.7); MaPLe's {@code xd_train_maple.sh} its
+   * {@code _cross_datasets} config. CoCoOp, IVLP, VPT and KgCoOp train for cross-dataset with their base-to-novel
+   * config; CoOp's scripts take the config as an argument.
+   */
+  public static Preset defaultFor(Method method, Protocol protocol, String dataset) {
+    return switch (protocol) {
+      case BASE_TO_NOVEL -> baseToNovel(method, dataset);
+      case CROSS_DATASET -> switch (method) {
+        case PROMPTSRC -> get(method, "vit_b16_c2_ep20_batch4_4+4ctx_cross_datasets");
+        case MAPLE, MAPLE_SHARED -> get(method, "vit_b16_c2_ep5_batch4_2ctx_cross_datasets");
+        default -> baseToNovel(method, dataset);
+      };
+      case FEW_SHOT -> method == Method.PROMPTSRC ? get(method, "vit_b16_c2_ep50_batch4_4+4ctx_few_shot")
+          : baseToNovel(method, dataset);
+    };
+  }
+
   /** The preset the papers use for base-to-novel with {@code method} (METHODS.md §7, PROTOCOL.md §11). */
   public static Preset baseToNovel(Method method, String dataset) {
     return switch (method) {

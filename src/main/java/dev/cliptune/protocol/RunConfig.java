@@ -43,11 +43,22 @@ public record RunConfig(String model, Path dataRoot, List<String> datasets, Meth
   }
 
   /**
-   * A config from a preset of {@code method}; zero-shot has none and trains nothing, the linear probe has none
-   * (preset name {@code lpclip}: its search is fixed, see {@code eval.LinearProbe}).
+   * A config from a preset of {@code method} (without {@code presetName}: base-to-novel's); zero-shot has none and
+   * trains nothing, the linear probe has none (preset name {@code lpclip}: its search is fixed, see
+   * {@code eval.LinearProbe}).
    */
   public static RunConfig of(String model, Path dataRoot, List<String> datasets, Method method, String presetName,
       int shots, List<Long> seeds, String subsample, Path output, boolean resume) {
+    return of(model, dataRoot, datasets, method, presetName, Presets.Protocol.BASE_TO_NOVEL, shots, seeds, subsample,
+        output, resume);
+  }
+
+  /**
+   * A config from a preset of {@code method}; without {@code presetName}, the one the official scripts use under
+   * {@code protocol} ({@link Presets#defaultFor}) for the first of {@code datasets}.
+   */
+  public static RunConfig of(String model, Path dataRoot, List<String> datasets, Method method, String presetName,
+      Presets.Protocol protocol, int shots, List<Long> seeds, String subsample, Path output, boolean resume) {
     MethodConfig mc;
     TrainOptions t;
     String preset = presetName;
@@ -56,7 +67,7 @@ public record RunConfig(String model, Path dataRoot, List<String> datasets, Meth
       t = TrainOptions.official(0, 1, 0, seeds.get(0));
       preset = preset != null ? preset : method == Method.LINEAR_PROBE ? "lpclip" : "-";
     } else {
-      Preset p = preset == null ? Presets.baseToNovel(method, datasets.isEmpty() ? null : datasets.get(0))
+      Preset p = preset == null ? Presets.defaultFor(method, protocol, datasets.isEmpty() ? null : datasets.get(0))
           : Presets.get(method, preset);
       preset = p.name(); // the backbone it names is the model --model gives (RN50 presets need a ResNet CLIP)
       mc = MethodConfig.fromOfficial(method, p.methodKeys());

@@ -8,7 +8,10 @@ import dev.cliptune.cli.Main;
 import dev.cliptune.io.SafeTensors;
 import dev.cliptune.io.TensorInfo;
 import dev.cliptune.testing.TinyModel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,6 +123,47 @@ class PromptSrcKgCoOpProtocolTest {
     // DATASET.NAME picks KgCoOp's own DTD template (CoOp's is "{} texture.")
     assertThat(Files.readString(run.resolve("config.yaml"))).contains("W: 8.0")
         .contains("TEMPLATES: \"a photo of a {}, a type of texture.\"");
+  }
+
+  /**
+   * xdata / dg and fewshot train PromptSRC with the configs its scripts name for them (xd_train.sh, few_shot.sh),
+   * not base-to-novel's: the run folders carry the preset, config.yaml its GPA and depth.
+   */
+  @Test
+  void promptSrcTakesTheOfficialConfigOfEachProtocol(@TempDir Path tmp) throws IOException {
+    Path data = tmp.resolve("data");
+    MiniCoopData.dtd(data, 2, 1, 1);
+    List<String> common = List.of("--model", TinyModel.dir().toString(), "--data-root", data.toString(), "--method",
+        "PromptSRC", "--seeds", "1", "--set", "epochs=1", "--set", "progress=false", "--set", "threads=1",
+        "--set", "N_CTX_TEXT=2", "--set", "N_CTX_VISION=2");
+    Path xd = tmp.resolve("xd");
+    List<String> xdata = new ArrayList<>(List.of("xdata", "--source", "DescribableTextures", "--targets",
+        data.resolve("dtd/images").toString(), "--shots", "1", "--output", xd.toString()));
+    xdata.addAll(common);
+    assertThat(Main.run(xdata.toArray(String[]::new))).isZero();
+    Path xdRun = xd.resolve("train/DescribableTextures/shots_1/PromptSRC/vit_b16_c2_ep20_batch4_4+4ctx_cross_datasets/seed1");
+    assertThat(Files.readString(xdRun.resolve("config.yaml"))).contains("GPA_MEAN: 6.0").contains("GPA_STD: 10.0")
+        .contains("PROMPT_DEPTH_TEXT: 3").contains("PROMPT_DEPTH_VISION: 3");
+
+    Path fs = tmp.resolve("fs");
+    List<String> fewshot = new ArrayList<>(List.of("fewshot", "--dataset", "DescribableTextures", "--shots-list", "1",
+        "--output", fs.toString()));
+    fewshot.addAll(common);
+    // the few-shot config prompts 9 layers deep; the tiny CLIP has 4: a user error naming the key, not a crash
+    PrintStream err = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run(fewshot.toArray(String[]::new))).isEqualTo(Main.USER_ERROR);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("\ncliptune fewshot: PromptSRC needs N_CTX_TEXT >= 1 and"
+        + " 1 <= PROMPT_DEPTH_TEXT <= 4 (the text encoder's depth); got 2 and 9");
+    fewshot.addAll(List.of("--set", "PROMPT_DEPTH_TEXT=2", "--set", "PROMPT_DEPTH_VISION=2"));
+    assertThat(Main.run(fewshot.toArray(String[]::new))).isZero();
+    Path fsRun = fs.resolve("fewshot/DescribableTextures/shots_1/PromptSRC/vit_b16_c2_ep50_batch4_4+4ctx_few_shot/seed1");
+    assertThat(Files.readString(fsRun.resolve("config.yaml"))).contains("GPA_MEAN: 30.0").contains("GPA_STD: 30.0");
   }
 
   private static String[] concat(String[] a, String... b) {

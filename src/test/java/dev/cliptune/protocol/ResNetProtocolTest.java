@@ -78,11 +78,11 @@ class ResNetProtocolTest {
       int maple = Main.run("train", "--model", model.toString(), "--data-root", data.toString(), "--dataset",
           "DescribableTextures", "--method", "MaPLe", "--shots", "2", "--seeds", "1", "--output",
           tmp.resolve("maple").toString(), "--set", "epochs=1", "--set", "progress=false", "--set", "threads=1");
-      assertThat(maple).isNotZero();
+      assertThat(maple).isEqualTo(Main.USER_ERROR);
     } finally {
       System.setErr(err);
     }
-    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("MaPLe needs a ViT image encoder")
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("\ncliptune train: MaPLe needs a ViT image encoder")
         .contains("ModifiedResNet");
   }
 }

@@ -35,6 +35,41 @@ class RunConfigTest {
     assertThat(untouched.methodConfig().nCtx()).isNotEqualTo(4);
   }
 
+  private static RunConfig of(Method m, String preset, Presets.Protocol protocol) {
+    return RunConfig.of("builtin:tiny", Path.of("data"), List.of("ImageNet"), m, preset, protocol, 16, List.of(1L),
+        "all", Path.of("out"), false);
+  }
+
+  /** Without --preset each protocol takes the config file the official scripts name for it. */
+  @Test
+  void theDefaultPresetIsTheOfficialScriptsOnePerProtocol() {
+    RunConfig xd = of(Method.PROMPTSRC, null, Presets.Protocol.CROSS_DATASET);
+    assertThat(xd.preset()).isEqualTo("vit_b16_c2_ep20_batch4_4+4ctx_cross_datasets");
+    assertThat(xd.methodConfig().depthText()).isEqualTo(3);
+    assertThat(xd.methodConfig().depthVision()).isEqualTo(3);
+    assertThat(xd.methodConfig().gpaMean()).isEqualTo(6.0);
+    assertThat(xd.methodConfig().gpaStd()).isEqualTo(10.0);
+    RunConfig fs = of(Method.PROMPTSRC, null, Presets.Protocol.FEW_SHOT);
+    assertThat(fs.preset()).isEqualTo("vit_b16_c2_ep50_batch4_4+4ctx_few_shot");
+    assertThat(fs.train().epochs()).isEqualTo(50);
+    assertThat(fs.methodConfig().gpaMean()).isEqualTo(30.0);
+    assertThat(of(Method.PROMPTSRC, null, Presets.Protocol.BASE_TO_NOVEL).preset())
+        .isEqualTo("vit_b16_c2_ep20_batch4_4+4ctx");
+    for (Method m : List.of(Method.MAPLE, Method.MAPLE_SHARED)) {
+      RunConfig maple = of(m, null, Presets.Protocol.CROSS_DATASET);
+      assertThat(maple.preset()).as(m.name()).isEqualTo("vit_b16_c2_ep5_batch4_2ctx_cross_datasets");
+      assertThat(maple.methodConfig().promptDepth()).isEqualTo(3);
+      assertThat(maple.train().epochs()).isEqualTo(2);
+    }
+    assertThat(of(Method.MAPLE, null, Presets.Protocol.FEW_SHOT).preset()).isEqualTo("vit_b16_c2_ep5_batch4_2ctx");
+    assertThat(of(Method.COCOOP, null, Presets.Protocol.CROSS_DATASET).preset()).isEqualTo("vit_b16_c4_ep10_batch1_ctxv1");
+    assertThat(of(Method.COOP, null, Presets.Protocol.CROSS_DATASET).preset()).isEqualTo("vit_b16_ep50_ctxv1");
+    assertThat(of(Method.KGCOOP, null, Presets.Protocol.FEW_SHOT).preset()).isEqualTo("vit_b16_ep100_ctxv1");
+    // a preset given wins
+    assertThat(of(Method.PROMPTSRC, "vit_b16_c2_ep20_batch4_4+4ctx", Presets.Protocol.CROSS_DATASET).preset())
+        .isEqualTo("vit_b16_c2_ep20_batch4_4+4ctx");
+  }
+
   @Test
   void anUnknownKeyIsNamedWithEveryKnownOne() {
     assertThatThrownBy(() -> coop().with("epoch", "3")).isInstanceOf(IllegalArgumentException.class)

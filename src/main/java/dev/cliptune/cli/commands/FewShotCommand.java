@@ -1,6 +1,7 @@
 package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class FewShotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method(), datasets.names());
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.FEW_SHOT);
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).fewShot(c, shotsList);
     }

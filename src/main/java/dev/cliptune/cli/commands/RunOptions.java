@@ -2,6 +2,7 @@ package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.RunConfig;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ public final class RunOptions {
   Path dataRoot;
 
   @Option(names = "--preset", paramLabel = "NAME",
-      description = "official config file name, e.g. vit_b16_c4_ep10_batch1_ctxv1 (default: the papers' base-to-novel one)")
+      description = "official config file name, e.g. vit_b16_c4_ep10_batch1_ctxv1 (default: the one the official"
+          + " scripts use for the protocol, e.g. PromptSRC's _cross_datasets for xdata/dg, _few_shot for fewshot;"
+          + " base-to-novel's for train, eval, zeroshot)")
   String preset;
 
   @Option(names = "--shots", defaultValue = "16", paramLabel = "K", description = "training images per class")
@@ -56,9 +59,14 @@ public final class RunOptions {
    * here is about the options (an unknown preset or --set key, a value of the wrong type): a user error.
    */
   RunConfig config(Method method, List<String> datasets) {
+    return config(method, datasets, Presets.Protocol.BASE_TO_NOVEL);
+  }
+
+  /** {@link #config(Method, List)} with, without --preset, the preset the official scripts use for {@code protocol}. */
+  RunConfig config(Method method, List<String> datasets, Presets.Protocol protocol) {
     try {
-      return RunConfig.of(model.spec(), dataRoot, datasets, method, preset, shots, seeds, subsample, output, resume)
-          .with(overrides);
+      return RunConfig.of(model.spec(), dataRoot, datasets, method, preset, protocol, shots, seeds, subsample, output,
+          resume).with(overrides);
     } catch (dev.cliptune.io.UserException e) {
       throw e;
     } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ abstract class TransferCommand implements Callable<Integer> {
     List<String> t = targets != null ? targets : defaultTargets;
     List<String> all = new ArrayList<>(List.of(source));
     all.addAll(t);
-    RunConfig c = o.config(method.method(), all);
+    RunConfig c = o.config(method.method(), all, Presets.Protocol.CROSS_DATASET);
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).transfer(c, source, t, title, file, published);
     }
