@@ -71,6 +71,11 @@ public final class Presets {
         "CSC", "false", "W", "8.0");
     add("rn50_ep100", Method.KGCOOP, "RN50", 128, 0.002, 100, "CTX_INIT", "True", "N_CTX", "4", "CSC", "false",
         "W", "8.0");
+    // The linear probe trains no prompts: its presets set only the feature-extraction batch (its test batch).
+    // lpclip: the default, Dassl's test batch 100; rn50_val: CoOp's configs/trainers/CoOp/rn50_val.yaml, the
+    // config lpclip/feat_extractor.sh extracts features with (batch 200, no OPTIM section; METHODS.md §7).
+    add("lpclip", Method.LINEAR_PROBE, "any", 100, 0, 0);
+    add("rn50_val", Method.LINEAR_PROBE, "RN50", 200, 0, 0);
   }
 
   private static String[] with(String[] base, String... more) {

@@ -44,8 +44,8 @@ public record RunConfig(String model, Path dataRoot, List<String> datasets, Meth
 
   /**
    * A config from a preset of {@code method} (without {@code presetName}: base-to-novel's); zero-shot has none and
-   * trains nothing, the linear probe has none (preset name {@code lpclip}: its search is fixed, see
-   * {@code eval.LinearProbe}).
+   * trains nothing; the linear probe's ({@code lpclip} by default, or CoOp's {@code rn50_val}) set only its
+   * feature-extraction batch (its search is fixed, see {@code eval.LinearProbe}).
    */
   public static RunConfig of(String model, Path dataRoot, List<String> datasets, Method method, String presetName,
       int shots, List<Long> seeds, String subsample, Path output, boolean resume) {
@@ -62,10 +62,15 @@ public record RunConfig(String model, Path dataRoot, List<String> datasets, Meth
     MethodConfig mc;
     TrainOptions t;
     String preset = presetName;
-    if (method == Method.ZS_CLIP || method == Method.LINEAR_PROBE) {
+    if (method == Method.ZS_CLIP) {
       mc = MethodConfig.defaults(method);
       t = TrainOptions.official(0, 1, 0, seeds.get(0));
-      preset = preset != null ? preset : method == Method.LINEAR_PROBE ? "lpclip" : "-";
+      preset = preset != null ? preset : "-";
+    } else if (method == Method.LINEAR_PROBE) {
+      Preset p = Presets.get(method, preset != null ? preset : "lpclip");
+      preset = p.name();
+      mc = MethodConfig.defaults(method);
+      t = TrainOptions.official(0, 1, 0, seeds.get(0)).toBuilder().testBatchSize(p.batchSize()).build();
     } else {
       Preset p = preset == null ? Presets.defaultFor(method, protocol, datasets.isEmpty() ? null : datasets.get(0))
           : Presets.get(method, preset);

@@ -69,12 +69,18 @@ class LinearProbeCommandTest {
     assertThat(base.path("per_class_accuracy").size()).isEqualTo(3);
     assertThat(base.path("search").path("interval_steps")).hasSize(2);
 
-    // a dataset named by its folder: the runs go under --output, not into the dataset folder
+    // a dataset named by its folder: the runs go under --output, not into the dataset folder; CoOp's rn50_val
+    // config (lpclip's feature extraction) extracts 200 images per batch
     Path outDir = tmp.resolve("out-dir");
     Path dtd = data.resolve("dtd");
     assertThat(Main.run("linear-probe", "--model", model, "--dataset", dtd.toString(), "--shots", "1", "--seeds",
-        "1", "--output", outDir.toString(), "--set", "threads=1", "--search-steps", "0")).isZero();
-    assertThat(outDir.resolve("linear_probe/all/dtd/shots_1/LinearProbeCLIP/lpclip/seed1/metrics.json")).exists();
+        "1", "--output", outDir.toString(), "--set", "threads=1", "--search-steps", "0", "--preset", "rn50_val"))
+        .isZero();
+    Path rn50val = outDir.resolve("linear_probe/all/dtd/shots_1/LinearProbeCLIP/rn50_val/seed1");
+    assertThat(rn50val.resolve("metrics.json")).exists();
+    assertThat(Files.readString(rn50val.resolve("config.yaml"))).contains("preset: \"rn50_val\"")
+        .contains("test_batch_size: 200");
+    assertThat(Files.readString(run.resolve("config.yaml"))).contains("preset: \"lpclip\"").contains("test_batch_size: 100");
     assertThat(dtd.resolve("shots_1")).doesNotExist();
   }
 

@@ -70,6 +70,19 @@ class RunConfigTest {
         .isEqualTo("vit_b16_c2_ep20_batch4_4+4ctx");
   }
 
+  /** The linear probe's presets: lpclip (default) and CoOp's rn50_val; others are refused, not recorded. */
+  @Test
+  void linearProbePresetsSetTheFeatureBatch() {
+    assertThat(of(Method.LINEAR_PROBE, null, Presets.Protocol.BASE_TO_NOVEL).train().testBatchSize()).isEqualTo(100);
+    RunConfig val = of(Method.LINEAR_PROBE, "rn50_val", Presets.Protocol.BASE_TO_NOVEL);
+    assertThat(val.preset()).isEqualTo("rn50_val");
+    assertThat(val.train().testBatchSize()).isEqualTo(200);
+    assertThat(val.train().epochs()).isZero();
+    assertThatThrownBy(() -> of(Method.LINEAR_PROBE, "vit_b16", Presets.Protocol.BASE_TO_NOVEL))
+        .hasMessageContaining("no preset 'vit_b16' for LinearProbeCLIP; presets: lpclip, rn50_val");
+    assertThat(Presets.names(Method.COOP)).doesNotContain("rn50_val");
+  }
+
   @Test
   void anUnknownKeyIsNamedWithEveryKnownOne() {
     assertThatThrownBy(() -> coop().with("epoch", "3")).isInstanceOf(IllegalArgumentException.class)
