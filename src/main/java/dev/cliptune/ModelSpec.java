@@ -73,7 +73,8 @@ public final class ModelSpec {
   private static Map<String, Official> officials() {
     Map<String, Official> m = new LinkedHashMap<>();
     for (String name : OfficialClip.names()) {
-      m.put(name, new Official(name, OfficialClip.fileName(name).orElseThrow(), OfficialClip.sha256(name).orElseThrow()));
+      m.put(name, new Official(name, OfficialClip.fileName(name).orElseThrow(),
+          OfficialClip.sha256(name).orElseThrow()));
     }
     return java.util.Collections.unmodifiableMap(m);
   }

@@ -109,6 +109,26 @@ class UserErrorExitTest {
     assertThat(cli("base2new", "--help").out()).contains("--dataset=NAME");
   }
 
+  /** Only the single runs choose their classes; the protocols do not offer --subsample, which they would ignore. */
+  @Test
+  void subsampleIsOfferedWhereItMeansSomethingAndChecked(@TempDir Path tmp) {
+    for (String cmd : List.of("train", "eval", "zeroshot", "linear-probe")) {
+      assertThat(cli(cmd, "--help").out()).as(cmd).contains("--subsample=all|base|new");
+    }
+    for (String cmd : List.of("base2new", "xdata", "dg", "fewshot")) {
+      assertThat(cli(cmd, "--help").out()).as(cmd).doesNotContain("--subsample");
+      Run r = cli(cmd, "--subsample", "base");
+      assertThat(r.exit()).as(cmd).isEqualTo(Main.USER_ERROR);
+      assertThat(r.errLines()).as(cmd).containsExactly("cliptune " + cmd + ": Unknown options: '--subsample', 'base'"
+          + " (see cliptune " + cmd + " --help)");
+    }
+    Run bad = cli("zeroshot", "--dataset", "DescribableTextures", "--subsample", "novel", "--output",
+        tmp.resolve("out").toString());
+    assertThat(bad.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(bad.errLines()).containsExactly("cliptune zeroshot: --subsample novel: expected all, base or new");
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
   @Test
   void anUnknownDemoMethodFailsBeforeTheWorldIsWritten(@TempDir Path tmp) {
     Run r = cli("demo", "--methods", "CoOp,Foo", "--world", tmp.resolve("world").toString(), "--output",

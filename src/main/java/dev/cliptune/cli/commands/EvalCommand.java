@@ -1,6 +1,7 @@
 package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Option;
 public final class EvalCommand implements Callable<Integer> {
   @Mixin RunOptions o;
   @Mixin DatasetOption datasets;
+  @Mixin SubsampleOption subsample;
   @Mixin MethodOption method;
 
   @Option(names = "--prompts", required = true, paramLabel = "CKPT", description = "prompt checkpoint")
@@ -23,7 +25,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method(), datasets.names());
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value());
     String ds = RunOptions.only(c.datasets(), "eval");
     try (Clip clip = o.loadModel()) {
       ProtocolRunner r = RunOptions.runner(clip);

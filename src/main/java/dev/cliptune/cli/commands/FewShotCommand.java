@@ -23,7 +23,7 @@ public final class FewShotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.FEW_SHOT);
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.FEW_SHOT, "all");
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).fewShot(c, shotsList);
     }

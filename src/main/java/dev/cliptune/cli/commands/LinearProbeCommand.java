@@ -3,6 +3,7 @@ package dev.cliptune.cli.commands;
 import dev.cliptune.Clip;
 import dev.cliptune.eval.LinearProbe;
 import dev.cliptune.prompt.Method;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.util.concurrent.Callable;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Option;
 public final class LinearProbeCommand implements Callable<Integer> {
   @Mixin RunOptions o;
   @Mixin DatasetOption datasets;
+  @Mixin SubsampleOption subsample;
 
   @Option(names = "--search-steps", defaultValue = "" + LinearProbe.DEFAULT_SEARCH_STEPS, paramLabel = "N",
       description = "interval-halving steps after the initial values of C (lpclip's --num_step); "
@@ -26,7 +28,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(Method.LINEAR_PROBE, datasets.names());
+    RunConfig c = o.config(Method.LINEAR_PROBE, datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value());
     if (c.datasets().isEmpty()) {
       throw new UsageException("linear-probe needs at least one --dataset");
     }

@@ -15,11 +15,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every protocol command shares (--model, --data-root, --preset, --shots, ...): a mixin that commands
- * read and never assign. The method and the datasets are not among them: commands that let the user choose the
- * method add {@link MethodOption}, the others pass theirs to {@link #config}; the commands that take
+ * read and never assign. The method, the datasets and the classes are not among them: commands that let the user
+ * choose the method add {@link MethodOption}, the others pass theirs to {@link #config}; the commands that take
  * {@code --dataset} add {@link DatasetOption} ({@code xdata} and {@code dg} name theirs with --source and
- * --targets). The help of {@code --set} lists
- * {@link RunConfig#KEYS} ({@link SetKeysHelp}).
+ * --targets); single runs add {@link SubsampleOption} (the protocols choose their classes). The help of
+ * {@code --set} lists {@link RunConfig#KEYS} ({@link SetKeysHelp}).
  */
 @Command(resourceBundle = "dev.cliptune.cli.commands.SetKeysHelp")
 public final class RunOptions {
@@ -41,9 +41,6 @@ public final class RunOptions {
   @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", paramLabel = "S")
   List<Long> seeds;
 
-  @Option(names = "--subsample", defaultValue = "all", paramLabel = "all|base|new")
-  String subsample;
-
   @Option(names = "--output", defaultValue = "output", paramLabel = "DIR")
   Path output;
 
@@ -59,11 +56,15 @@ public final class RunOptions {
    * here is about the options (an unknown preset or --set key, a value of the wrong type): a user error.
    */
   RunConfig config(Method method, List<String> datasets) {
-    return config(method, datasets, Presets.Protocol.BASE_TO_NOVEL);
+    return config(method, datasets, Presets.Protocol.BASE_TO_NOVEL, "all");
   }
 
-  /** {@link #config(Method, List)} with, without --preset, the preset the official scripts use for {@code protocol}. */
-  RunConfig config(Method method, List<String> datasets, Presets.Protocol protocol) {
+  /**
+   * {@link #config(Method, List)} with, without --preset, the preset the official scripts use for {@code protocol},
+   * and the classes {@code subsample} names (a protocol's own runs choose theirs; single runs take
+   * {@link SubsampleOption}).
+   */
+  RunConfig config(Method method, List<String> datasets, Presets.Protocol protocol, String subsample) {
     try {
       return RunConfig.of(model.spec(), dataRoot, datasets, method, preset, protocol, shots, seeds, subsample, output,
           resume).with(overrides);

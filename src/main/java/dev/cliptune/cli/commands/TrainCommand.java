@@ -2,6 +2,7 @@ package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
@@ -15,11 +16,12 @@ import picocli.CommandLine.Mixin;
 public final class TrainCommand implements Callable<Integer> {
   @Mixin RunOptions o;
   @Mixin DatasetOption datasets;
+  @Mixin SubsampleOption subsample;
   @Mixin MethodOption method;
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method(), datasets.names());
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value());
     String ds = RunOptions.only(c.datasets(), "train");
     if (c.method() == Method.ZS_CLIP) {
       throw new UsageException("zero-shot CLIP trains nothing: use `cliptune zeroshot`");

@@ -59,7 +59,7 @@ abstract class TransferCommand implements Callable<Integer> {
     List<String> t = targets != null ? targets : defaultTargets;
     List<String> all = new ArrayList<>(List.of(source));
     all.addAll(t);
-    RunConfig c = o.config(method.method(), all, Presets.Protocol.CROSS_DATASET);
+    RunConfig c = o.config(method.method(), all, Presets.Protocol.CROSS_DATASET, "all");
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).transfer(c, source, t, title, file, published);
     }

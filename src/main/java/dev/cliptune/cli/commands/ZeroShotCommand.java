@@ -2,6 +2,7 @@ package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
 import dev.cliptune.prompt.Method;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.ProtocolRunner;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
@@ -15,10 +16,11 @@ import picocli.CommandLine.Mixin;
 public final class ZeroShotCommand implements Callable<Integer> {
   @Mixin RunOptions o;
   @Mixin DatasetOption datasets;
+  @Mixin SubsampleOption subsample;
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(Method.ZS_CLIP, datasets.names());
+    RunConfig c = o.config(Method.ZS_CLIP, datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value());
     try (Clip clip = o.loadModel()) {
       ProtocolRunner r = RunOptions.runner(clip);
       for (String ds : c.datasets()) {

@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Files</b>: any file {@link dev.cliptune.io.torch.TensorFiles} reads (safetensors, torch.save zip or legacy,
  * TorchScript), the shards of a {@code *.index.json}, or a directory's first weights file ({@link
  * TensorStore#WEIGHT_FILES}; open_clip's files first beside {@code open_clip_config.json}); F16/BF16/F64 are
- * converted to float32. The configuration beside the weights is optional: a transformers {@code CLIPConfig} (see {@link HfClipConfig}), the keyword arguments of the official
- * {@code build_model} ({@code vision_width}, {@code transformer_heads}, ...), or open_clip's {@code
- * open_clip_config.json} (which also says whether the MLPs use QuickGELU or exact GELU). open_clip's {@code
- * logit_scale} of shape {@code [1]} is read as a scalar.
+ * converted to float32. The configuration beside the weights is optional: a transformers {@code CLIPConfig} (see
+ * {@link HfClipConfig}), the keyword arguments of the official {@code build_model} ({@code vision_width},
+ * {@code transformer_heads}, ...), or open_clip's {@code open_clip_config.json} (which also says whether the MLPs
+ * use QuickGELU or exact GELU). open_clip's {@code logit_scale} of shape {@code [1]} is read as a scalar.
  *
  * <p><b>Dimensions</b> are inferred from the tensors as the official {@code build_model} does (vision
  * width and patch from the patch-embedding convolution, grid from the vision position embedding, layer

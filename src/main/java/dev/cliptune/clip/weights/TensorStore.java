@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  * {@code *.index.json} ({@code weight_map}: tensor name to shard file name). A directory stands for the first
  * weights file it holds of {@link #WEIGHT_FILES}, or of {@link #OPEN_CLIP_WEIGHTS} then {@link #HF_WEIGHTS} when it
  * holds {@code open_clip_config.json} (timm's open_clip repositories also carry a {@code model.safetensors} that is
- * timm's, and open_clip itself reads its own files). Names are exposed as stored, except open_clip's {@code CustomTextCLIP}
- * text tower ({@code text.token_embedding.weight}, ...) which loses its {@code text.} prefix. Closing closes
- * every file.
+ * timm's, and open_clip itself reads its own files). Names are exposed as stored, except open_clip's
+ * {@code CustomTextCLIP} text tower ({@code text.token_embedding.weight}, ...) which loses its {@code text.} prefix.
+ * Closing closes every file.
  */
 final class TensorStore implements AutoCloseable {
   static final String SINGLE = "model.safetensors";
