@@ -122,6 +122,11 @@ class UserErrorExitTest {
       assertThat(r.errLines()).as(cmd).containsExactly("cliptune " + cmd + ": Unknown options: '--subsample', 'base'"
           + " (see cliptune " + cmd + " --help)");
     }
+    Run shots = cli("fewshot", "--shots", "4", "--dataset", "DescribableTextures", "--output",
+        tmp.resolve("out").toString());
+    assertThat(shots.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(shots.errLines()).containsExactly("cliptune fewshot: --shots: fewshot runs every K of --shots-list"
+        + " (default 1,2,4,8,16); give --shots-list K for one K");
     Run bad = cli("zeroshot", "--dataset", "DescribableTextures", "--subsample", "novel", "--output",
         tmp.resolve("out").toString());
     assertThat(bad.exit()).isEqualTo(Main.USER_ERROR);

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code cliptune fewshot}: the CoOp paper's few-shot protocol. */
 @Command(name = "fewshot", mixinStandardHelpOptions = true,
@@ -18,11 +20,18 @@ public final class FewShotCommand implements Callable<Integer> {
   @Mixin DatasetOption datasets;
   @Mixin MethodOption method;
 
-  @Option(names = "--shots-list", split = ",", defaultValue = "1,2,4,8,16", paramLabel = "K")
+  @Option(names = "--shots-list", split = ",", defaultValue = "1,2,4,8,16", paramLabel = "K",
+      description = "the numbers of training images per class to run (default: 1,2,4,8,16); --shots is not used")
   List<Integer> shotsList;
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
+    if (spec.commandLine().getParseResult().hasMatchedOption("--shots")) {
+      throw new UsageException("--shots: fewshot runs every K of --shots-list (default 1,2,4,8,16); give"
+          + " --shots-list K for one K");
+    }
     RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.FEW_SHOT, "all");
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).fewShot(c, shotsList);
