@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.cliptune.clip.Precision;
 import dev.cliptune.clip.Tensors;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.image.ImageDecoder;
@@ -106,7 +107,13 @@ public final class Classifier implements AutoCloseable {
 
   /** Zero-shot CLIP over {@code labels} with the given templates (one, or an ensemble), on a model spec. */
   public static Classifier zeroShot(String modelSpec, List<String> labels, List<String> templates) {
-    return owning(Clip.load(Models.resolve(modelSpec)), clip -> zeroShot(clip, labels, templates, true));
+    return zeroShot(modelSpec, labels, templates, Precision.FP32);
+  }
+
+  /** As {@link #zeroShot(String, List, List)}, the encoders in {@code precision} ({@link Clip#load(Path, Precision)}). */
+  public static Classifier zeroShot(String modelSpec, List<String> labels, List<String> templates,
+      Precision precision) {
+    return owning(Clip.load(Models.resolve(modelSpec), precision), clip -> zeroShot(clip, labels, templates, true));
   }
 
   /** Zero-shot CLIP on a loaded model; the model stays the caller's (closing this classifier leaves it open). */
@@ -136,7 +143,14 @@ public final class Classifier implements AutoCloseable {
    *     context: a class-specific one is refused with a clear message)
    */
   public static Classifier fromCheckpoint(String modelSpec, Path checkpoint, List<String> labels) {
-    return owning(Clip.load(Models.resolve(modelSpec)), clip -> fromCheckpoint(clip, checkpoint, labels, true));
+    return fromCheckpoint(modelSpec, checkpoint, labels, Precision.FP32);
+  }
+
+  /** As {@link #fromCheckpoint(String, Path, List)}, the encoders in {@code precision}. */
+  public static Classifier fromCheckpoint(String modelSpec, Path checkpoint, List<String> labels,
+      Precision precision) {
+    return owning(Clip.load(Models.resolve(modelSpec), precision),
+        clip -> fromCheckpoint(clip, checkpoint, labels, true));
   }
 
   /** Learned prompts on a loaded model; the model stays the caller's. */

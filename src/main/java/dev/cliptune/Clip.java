@@ -3,6 +3,8 @@ package dev.cliptune;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.ClipWeights;
+import dev.cliptune.clip.Precision;
 import dev.cliptune.clip.image.ClipPreprocessor;
 import dev.cliptune.clip.tokenizer.ClipTokenizer;
 import dev.cliptune.clip.weights.ClipLoader;
@@ -69,8 +71,16 @@ public final class Clip implements AutoCloseable {
    * {@code preprocess_cfg} mean/std when present (else CLIP's defaults at the model's resolution).
    */
   public static Clip load(Path path) {
+    return load(path, Precision.FP32);
+  }
+
+  /**
+   * As {@link #load(Path)}, the encoders in {@code precision} ({@link ClipModel#create(ClipWeights, Precision)};
+   * {@link Precision#BF16} is a user error on a CPU without its instructions).
+   */
+  public static Clip load(Path path, Precision precision) {
     Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().normalize().getParent();
-    ClipModel model = ClipModel.create(ClipLoader.load(path, LoadOptions.defaults()));
+    ClipModel model = ClipModel.create(ClipLoader.load(path, LoadOptions.defaults()), precision);
     try {
       ClipTokenizer tok = tokenizerBeside(path);
       int r = model.config().imageSize();

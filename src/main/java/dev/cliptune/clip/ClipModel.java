@@ -28,6 +28,7 @@ public final class ClipModel implements AutoCloseable {
   private final ClipConfig config;
   private final NDManager manager;
   private final String identity;
+  private final Precision precision;
 
   // vision tower: a ModifiedResNet, or the ViT below (then resnet is null)
   private final ModifiedResNet resnet;
@@ -56,9 +57,10 @@ public final class ClipModel implements AutoCloseable {
   /** Every weight by its OpenAI name, in load order. */
   private final Map<String, NDArray> weights = new LinkedHashMap<>();
 
-  private ClipModel(ClipWeights w, Device device) {
+  private ClipModel(ClipWeights w, Device device, Precision precision) {
     this.config = w.config();
     this.identity = w.sha256();
+    this.precision = precision.requireSupported();
     this.manager = NDManager.newBaseManager(device);
     TextConfig tc = config.text();
     if (config.isResNet()) {
@@ -74,7 +76,7 @@ public final class ClipModel implements AutoCloseable {
       lnPreW = load(w, "visual.ln_pre.weight");
       lnPreB = load(w, "visual.ln_pre.bias");
       visual = new Transformer(manager, blocks(w, "visual.transformer.resblocks.", vc.layers()), vc.width(),
-          vc.heads(), vc.layerNormEps(), vc.activation());
+          vc.heads(), vc.layerNormEps(), vc.activation(), precision == Precision.BF16);
       lnPostW = load(w, "visual.ln_post.weight");
       lnPostB = load(w, "visual.ln_post.bias");
       visualProj = load(w, "visual.proj");
@@ -82,7 +84,7 @@ public final class ClipModel implements AutoCloseable {
     tokenEmbedding = load(w, "token_embedding.weight");
     textPositional = load(w, "positional_embedding");
     text = new Transformer(manager, blocks(w, "transformer.resblocks.", tc.layers()), tc.width(), tc.heads(),
-        tc.layerNormEps(), tc.activation());
+        tc.layerNormEps(), tc.activation(), precision == Precision.BF16);
     causalMask = Transformer.causalMask(manager, tc.contextLength());
     lnFinalW = load(w, "ln_final.weight");
     lnFinalB = load(w, "ln_final.bias");
@@ -93,32 +95,59 @@ public final class ClipModel implements AutoCloseable {
 
   /** Copies the weights onto {@code device} (CPU unless a GPU is asked for). */
   public static ClipModel create(ClipWeights weights, Device device) {
-    return new ClipModel(weights, device);
+    return new ClipModel(weights, device, Precision.FP32);
   }
 
   public static ClipModel create(ClipWeights weights) {
-    return new ClipModel(weights, Device.cpu());
+    return new ClipModel(weights, Device.cpu(), Precision.FP32);
+  }
+
+  /**
+   * On the CPU, in {@code precision}: {@link Precision#BF16} keeps every transformer block's weights in bfloat16
+   * and runs the blocks of both towers in bfloat16 (attention softmax in float32); the ViT patch embedding,
+   * {@code ln_pre}, {@code ln_post}, {@code ln_final}, the projections and a ResNet image tower stay float32, and
+   * the encoders return float32 features. For inference only (a user error where the CPU lacks
+   * {@value Precision#BF16_FLAG}: {@link Precision#requireSupported}).
+   */
+  public static ClipModel create(ClipWeights weights, Precision precision) {
+    return new ClipModel(weights, Device.cpu(), precision);
+  }
+
+  /** The number format of the transformer blocks. */
+  public Precision precision() {
+    return precision;
   }
 
   private NDArray load(ClipWeights w, String name) {
+    return load(w, name, false);
+  }
+
+  /** One weight, rounded to bfloat16 when {@code bf16} (before it is named: see {@link BFloat16#of}). */
+  private NDArray load(ClipWeights w, String name, boolean bf16) {
     FloatTensor t = w.get(name);
     NDArray a = Tensors.owned(manager, t.data(), new Shape(t.shape()));
+    if (bf16) {
+      NDArray rounded = BFloat16.of(a);
+      a.close();
+      a = rounded;
+    }
     a.setName(name);
     weights.put(name, a);
     return a;
   }
 
   private List<Transformer.Block> blocks(ClipWeights w, String prefix, int layers) {
+    boolean b = precision == Precision.BF16;
     List<Transformer.Block> out = new ArrayList<>();
     for (int i = 0; i < layers; i++) {
       String p = prefix + i + ".";
       out.add(new Transformer.Block(
-          load(w, p + "ln_1.weight"), load(w, p + "ln_1.bias"),
-          load(w, p + "attn.in_proj_weight"), load(w, p + "attn.in_proj_bias"),
-          load(w, p + "attn.out_proj.weight"), load(w, p + "attn.out_proj.bias"),
-          load(w, p + "ln_2.weight"), load(w, p + "ln_2.bias"),
-          load(w, p + "mlp.c_fc.weight"), load(w, p + "mlp.c_fc.bias"),
-          load(w, p + "mlp.c_proj.weight"), load(w, p + "mlp.c_proj.bias")));
+          load(w, p + "ln_1.weight", b), load(w, p + "ln_1.bias", b),
+          load(w, p + "attn.in_proj_weight", b), load(w, p + "attn.in_proj_bias", b),
+          load(w, p + "attn.out_proj.weight", b), load(w, p + "attn.out_proj.bias", b),
+          load(w, p + "ln_2.weight", b), load(w, p + "ln_2.bias", b),
+          load(w, p + "mlp.c_fc.weight", b), load(w, p + "mlp.c_fc.bias", b),
+          load(w, p + "mlp.c_proj.weight", b), load(w, p + "mlp.c_proj.bias", b)));
     }
     return out;
   }
@@ -157,7 +186,8 @@ public final class ClipModel implements AutoCloseable {
   }
 
   /**
-   * Every weight array by its OpenAI name, except {@code logit_scale} (a constant of the forward pass).
+   * Every weight array by its OpenAI name, except {@code logit_scale} (a constant of the forward pass); the
+   * blocks' arrays are bfloat16 in a {@link Precision#BF16} model ({@link BFloat16#is}).
    * Prompt learning never touches them; contrastive pretraining makes them trainable and updates them in place.
    */
   public Map<String, NDArray> weights() {
@@ -168,7 +198,16 @@ public final class ClipModel implements AutoCloseable {
   public ClipWeights snapshot(float logitScale, String source) {
     Map<String, FloatTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-      out.put(e.getKey(), new FloatTensor(e.getKey(), e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+      NDArray v = e.getValue();
+      float[] data;
+      if (BFloat16.is(v)) {
+        try (NDArray f = BFloat16.toFloat32(v)) {
+          data = f.toFloatArray();
+        }
+      } else {
+        data = v.toFloatArray();
+      }
+      out.put(e.getKey(), new FloatTensor(e.getKey(), v.getShape().getShape(), data));
     }
     out.put("logit_scale", new FloatTensor("logit_scale", new long[0], new float[] {logitScale}));
     return new ClipWeights(config, out, source);

@@ -41,9 +41,17 @@ final class Transformer {
   private final NDArray geluScale;
 
   private final Activation activation;
+  /** Whether the blocks' weights are bfloat16: activations too then, softmax in float32 ({@link BFloat16}). */
+  private final boolean bf16;
 
   Transformer(NDManager manager, List<Block> blocks, int width, int heads, double eps, Activation activation) {
+    this(manager, blocks, width, heads, eps, activation, false);
+  }
+
+  Transformer(NDManager manager, List<Block> blocks, int width, int heads, double eps, Activation activation,
+      boolean bf16) {
     this.activation = activation;
+    this.bf16 = bf16;
     if (width % heads != 0) {
       throw new IllegalArgumentException("width " + width + " is not divisible by " + heads + " heads");
     }
@@ -62,15 +70,23 @@ final class Transformer {
   /**
    * Runs every block. {@code mask} is an additive {@code [T, T]} mask or null; {@code insert} (may be
    * null) is called before every layer but the first. Records each block's output as
-   * {@code <prefix>block<i>}.
+   * {@code <prefix>block<i>}. With bfloat16 weights the float32 input is rounded to bfloat16 on entry (and so
+   * are inserted tokens), and the output is handed back as float32.
    */
   NDArray forward(NDArray x, NDArray mask, Insert insert, Probe probe, String prefix) {
-    NDArray h = x;
+    NDArray h = bf16 ? BFloat16.of(x) : x;
     for (int i = 0; i < blocks.size(); i++) {
       if (i > 0 && insert != null) {
         NDArray replaced = insert.apply(i, h);
-        if (replaced != h && h != x) {
-          h.close();
+        if (replaced != h) {
+          if (bf16 && !BFloat16.is(replaced)) { // float32 prompts concatenated to bfloat16 tokens promote
+            NDArray rounded = BFloat16.of(replaced);
+            replaced.close();
+            replaced = rounded;
+          }
+          if (h != x) {
+            h.close();
+          }
         }
         h = replaced;
       }
@@ -79,9 +95,25 @@ final class Transformer {
         h.close();
       }
       h = out;
-      probe.record(prefix + "block" + i, h);
+      record(probe, prefix + "block" + i, h);
     }
-    return h;
+    if (!bf16) {
+      return h;
+    }
+    NDArray out = BFloat16.toFloat32(h);
+    h.close();
+    return out;
+  }
+
+  /** Hands {@code h} to the probe, as a float32 copy when it is bfloat16 (probes read values as float32). */
+  private void record(Probe probe, String name, NDArray h) {
+    if (!bf16 || probe == Probe.NONE) {
+      probe.record(name, h);
+      return;
+    }
+    try (NDArray f = BFloat16.toFloat32(h)) {
+      probe.record(name, f);
+    }
   }
 
   private NDArray block(Block b, NDArray x, NDArray mask) {
@@ -119,10 +151,23 @@ final class Transformer {
         NDArray v = heads(parts.get(2), n, t, hd);
         NDArray scores = q.matMul(kt);
         NDArray masked = mask == null ? null : scores.add(mask);
-        NDArray a = (masked == null ? scores : masked).softmax(-1);
+        NDArray a = softmax(masked == null ? scores : masked);
         NDArray ctx = a.matMul(v);
         NDArray merged = ctx.transpose(0, 2, 1, 3).reshape(n, t, width)) {
       return linear(merged, b.outProjW, b.outProjB);
+    }
+  }
+
+  /**
+   * Attention weights over the last axis. With bfloat16 weights: computed in float32 (the float32 mask promotes
+   * the scores anyway) and rounded to bfloat16 for the product with the values.
+   */
+  private NDArray softmax(NDArray scores) {
+    if (!bf16) {
+      return scores.softmax(-1);
+    }
+    try (NDArray p = BFloat16.softmax(scores, -1)) {
+      return BFloat16.of(p);
     }
   }
 

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 /** What {@code predict} and {@code serve} classify with: a model plus learned prompts or zero-shot labels. */
 public final class ClassifierOptions {
   @Mixin ModelOption model;
+  @Mixin PrecisionOption precision;
 
   @Option(names = "--prompts", paramLabel = "CKPT",
       description = "prompt checkpoint of any method (from train); with --classes, a unified context is used for"
@@ -52,9 +53,9 @@ public final class ClassifierOptions {
   Classifier build() {
     Classifier c;
     if (prompts != null) {
-      c = Classifier.fromCheckpoint(model.spec(), prompts, classes);
+      c = Classifier.fromCheckpoint(model.spec(), prompts, classes, precision.precision());
     } else if (classes != null && !classes.isEmpty()) {
-      c = Classifier.zeroShot(model.spec(), classes, templates(template, ensemble));
+      c = Classifier.zeroShot(model.spec(), classes, templates(template, ensemble), precision.precision());
     } else {
       throw new UsageException("give --prompts CKPT (learned prompts) or --classes a,b,c (zero-shot)");
     }

@@ -19,6 +19,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Mixin DatasetOption datasets;
   @Mixin SubsampleOption subsample;
   @Mixin MethodOption method;
+  @Mixin PrecisionOption precision;
 
   @Option(names = "--prompts", required = true, paramLabel = "CKPT", description = "prompt checkpoint")
   Path prompts;
@@ -27,7 +28,7 @@ public final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value());
     String ds = RunOptions.only(c.datasets(), "eval");
-    try (Clip clip = o.loadModel()) {
+    try (Clip clip = o.loadModel(precision.precision())) {
       ProtocolRunner r = RunOptions.runner(clip);
       for (long s : c.seeds()) {
         r.testCheckpoint(c, prompts, ds, s, c.subsample(), Protocols.runDir(c, "eval/" + c.subsample(), ds, s));

@@ -27,4 +27,9 @@ public final class ModelOption {
   public Clip load() {
     return Clip.load(directory());
   }
+
+  /** Loads the model, its encoders in {@code precision}. */
+  public Clip load(dev.cliptune.clip.Precision precision) {
+    return Clip.load(directory(), precision);
+  }
 }

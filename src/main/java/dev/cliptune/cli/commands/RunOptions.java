@@ -88,6 +88,11 @@ public final class RunOptions {
     return model.load();
   }
 
+  /** Loads the model, its encoders in {@code precision} (the inference commands' {@link PrecisionOption}). */
+  Clip loadModel(dev.cliptune.clip.Precision precision) {
+    return model.load(precision);
+  }
+
   static ProtocolRunner runner(Clip clip) {
     return new ProtocolRunner(clip.model(), clip.tokenizer(), clip.preprocessor(), System.out);
   }

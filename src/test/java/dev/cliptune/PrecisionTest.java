@@ -1,0 +1,197 @@
+package dev.cliptune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.cliptune.cli.Main;
+import dev.cliptune.clip.BFloat16;
+import dev.cliptune.clip.ClipModel;
+import dev.cliptune.clip.Precision;
+import dev.cliptune.clip.Tensors;
+import dev.cliptune.io.UserException;
+import dev.cliptune.testing.TinyModel;
+import dev.cliptune.testing.WorldImages;
+import dev.cliptune.world.DatasetSpec;
+import dev.cliptune.world.WorldDatasets;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --precision bf16}: bfloat16 tensors made through DJL ({@link BFloat16}), the embedded model's bfloat16
+ * forward against its float32 one on the world's images, and the refusal on a CPU without avx512_bf16 (simulated
+ * with a cpuinfo file through {@value Precision#CPUINFO_PROPERTY}).
+ */
+class PrecisionTest {
+  /** Share of images whose bf16 and fp32 top-1 labels agree (measured on a Xeon with AMX: 650/656 = 0.991). */
+  static final double MIN_TOP1_AGREEMENT = 0.97;
+  /**
+   * Largest |p_bf16 − p_fp32| over every image and label (measured there: 0.044, on an image whose top two labels
+   * are close; bfloat16 keeps 8 significant bits, ~0.4 % per value, through 4 + 4 blocks).
+   */
+  static final double MAX_PROBABILITY_DIFFERENCE = 0.06;
+
+  private static boolean cpuHasBf16() {
+    try {
+      Precision.BF16.requireSupported();
+      return true;
+    } catch (UserException e) {
+      return false;
+    }
+  }
+
+  /** bfloat16 rounding of {@code v} in Java: round to nearest, ties to even, on the top 16 bits. */
+  private static float bf16(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
+    return Float.intBitsToFloat(rounded & 0xFFFF0000);
+  }
+
+  @Test
+  void float32IsRoundedToNearestEvenBfloat16AndBackExactly() {
+    float[] v = {1f, 1.00390625f, 1.01171875f, -3.3333333f, 1e-3f, 65504f, 3.0e38f, -0f, 0.1f, 1.0078125f};
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = Tensors.owned(m, v, new Shape(2, 5));
+      NDArray b = BFloat16.of(x);
+      assertThat(BFloat16.is(b)).isTrue();
+      assertThat(BFloat16.is(x)).isFalse();
+      assertThat(b.getShape()).isEqualTo(new Shape(2, 5));
+      float[] back = BFloat16.toFloat32(b).toFloatArray();
+      for (int i = 0; i < v.length; i++) {
+        assertThat(back[i]).as("bf16(%s)", v[i]).isEqualTo(bf16(v[i]));
+      }
+      // a product of bfloat16 operands, accumulated and returned in bfloat16 by libtorch, read back as float32
+      NDArray p = BFloat16.toFloat32(b.matMul(b.transpose()));
+      assertThat(p.getDataType()).isEqualTo(DataType.FLOAT32);
+      float dot = 0;
+      for (int i = 0; i < 5; i++) {
+        dot += bf16(v[i]) * bf16(v[i]);
+      }
+      assertThat(p.getFloat(0, 0)).isEqualTo(bf16(dot));
+    }
+  }
+
+  @Test
+  void bf16AgreesWithFp32OnTheWorldsImages() {
+    assumeTrue(cpuHasBf16(), "this CPU has no " + Precision.BF16_FLAG + ": bf16 is refused here");
+    int images = 0;
+    int agree = 0;
+    double worst = 0;
+    String worstAt = "";
+    try (Clip fp32 = Clip.load(TinyModel.dir()); Clip bf16 = Clip.load(TinyModel.dir(), Precision.BF16)) {
+      assertThat(bf16.model().precision()).isEqualTo(Precision.BF16);
+      Map<String, NDArray> w = bf16.model().weights();
+      assertThat(BFloat16.is(w.get("transformer.resblocks.0.mlp.c_fc.weight"))).isTrue();
+      assertThat(BFloat16.is(w.get("visual.transformer.resblocks.3.attn.in_proj_weight"))).isTrue();
+      assertThat(BFloat16.is(w.get("text_projection"))).isFalse();
+      boolean anyDifferent = false;
+      for (DatasetSpec d : WorldDatasets.standard()) {
+        List<float[]> pixels = new ArrayList<>();
+        for (int label = 0; label < d.classNames().size(); label++) {
+          for (int i = 0; i < 2; i++) {
+            pixels.add(fp32.preprocessor().apply(WorldImages.render(d.name(), label, i)));
+          }
+        }
+        try (Classifier a = Classifier.zeroShot(fp32, d.classNames(), List.of(d.template()));
+            Classifier b = Classifier.zeroShot(bf16, d.classNames(), List.of(d.template()))) {
+          List<Classifier.Result> ra = a.classify(pixels, d.classNames().size(), null);
+          List<Classifier.Result> rb = b.classify(pixels, d.classNames().size(), null);
+          for (int i = 0; i < pixels.size(); i++) {
+            images++;
+            agree += ra.get(i).top().get(0).index() == rb.get(i).top().get(0).index() ? 1 : 0;
+            float[] pa = probabilities(ra.get(i));
+            float[] pb = probabilities(rb.get(i));
+            for (int c = 0; c < pa.length; c++) {
+              double diff = Math.abs(pa[c] - pb[c]);
+              anyDifferent |= diff > 0;
+              if (diff > worst) {
+                worst = diff;
+                worstAt = d.name() + " image " + i + " label " + d.classNames().get(c);
+              }
+            }
+          }
+        }
+      }
+      System.out.printf("bf16 vs fp32 on the embedded model, %d world images: top-1 agreement %d/%d (%.1f %%),"
+          + " largest probability difference %.4f (%s)%n", images, agree, images, 100.0 * agree / images, worst,
+          worstAt);
+      assertThat(anyDifferent).as("bf16 ran (probabilities differ from fp32 somewhere)").isTrue();
+      assertThat((double) agree / images).as("top-1 agreement").isGreaterThanOrEqualTo(MIN_TOP1_AGREEMENT);
+      assertThat(worst).as("largest probability difference, at %s", worstAt).isLessThanOrEqualTo(
+          MAX_PROBABILITY_DIFFERENCE);
+    }
+  }
+
+  /** Probabilities by label index (top-k over every label). */
+  private static float[] probabilities(Classifier.Result r) {
+    float[] p = new float[r.top().size()];
+    for (Classifier.Prediction x : r.top()) {
+      p[x.index()] = x.probability();
+    }
+    return p;
+  }
+
+  @Test
+  void precisionNamesParseAndOthersAreAUserError() {
+    assertThat(Precision.parse("BF16")).isEqualTo(Precision.BF16);
+    assertThat(Precision.parse("fp32")).isEqualTo(Precision.FP32);
+    assertThatThrownBy(() -> Precision.parse("fp16")).isInstanceOf(UserException.class)
+        .hasMessage("--precision fp16: expected fp32 or bf16");
+  }
+
+  @Test
+  void bf16IsRefusedWithOneLineAndExitTwoOnACpuWithoutAvx512Bf16(@TempDir Path tmp) throws IOException {
+    Path cpuinfo = tmp.resolve("cpuinfo");
+    String flags = "flags\t\t: fpu vme sse sse2 avx avx2 avx512f avx512bw avx512_vnni\n";
+    Files.writeString(cpuinfo, "processor\t: 0\n" + flags + "\nprocessor\t: 1\n" + flags);
+    List<WorldImages.Item> items = WorldImages.write(tmp.resolve("images"), "Colors", 1, 1);
+    String before = System.getProperty(Precision.CPUINFO_PROPERTY);
+    System.setProperty(Precision.CPUINFO_PROPERTY, cpuinfo.toString());
+    try {
+      assertThat(Precision.FP32.requireSupported()).isEqualTo(Precision.FP32);
+      for (String command : List.of("predict", "serve", "eval")) {
+        List<String> args = new ArrayList<>(List.of(command, "--precision", "bf16"));
+        switch (command) {
+          case "predict" -> args.addAll(List.of("--classes", "red,green", "--out", tmp.resolve("p.csv").toString(),
+              items.get(0).file().toString()));
+          case "serve" -> args.addAll(List.of("--classes", "red,green", "--port", "0"));
+          default -> args.addAll(List.of("--prompts", tmp.resolve("none.safetensors").toString(), "--dataset",
+              tmp.resolve("images").toString(), "--seeds", "1", "--output", tmp.resolve("out").toString()));
+        }
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+            .setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+        assertThat(exit).as(command).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString().lines().toList()).as(command).singleElement().asString()
+            .isEqualTo("cliptune " + command + ": --precision bf16: this CPU has no avx512_bf16 in the flags of "
+                + cpuinfo + " (AVX-512 bfloat16 instructions, needed for fast bfloat16 products); use --precision fp32");
+      }
+      assertThat(tmp.resolve("p.csv")).doesNotExist();
+      assertThatThrownBy(() -> ClipModel.create(TinyModel.weights(), Precision.BF16))
+          .isInstanceOf(UserException.class).hasMessageContaining("no avx512_bf16");
+      Files.writeString(cpuinfo, "processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16 amx_bf16\n");
+      assertThat(Precision.BF16.requireSupported()).isEqualTo(Precision.BF16);
+      Files.delete(cpuinfo);
+      assertThatThrownBy(Precision.BF16::requireSupported).isInstanceOf(UserException.class)
+          .hasMessageStartingWith("--precision bf16: cannot read " + cpuinfo);
+    } finally {
+      if (before == null) {
+        System.clearProperty(Precision.CPUINFO_PROPERTY);
+      } else {
+        System.setProperty(Precision.CPUINFO_PROPERTY, before);
+      }
+    }
+  }
+}
