@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -132,6 +134,41 @@ class PrecisionTest {
       assertThat(worst).as("largest probability difference, at %s", worstAt).isLessThanOrEqualTo(
           MAX_PROBABILITY_DIFFERENCE);
     }
+  }
+
+  @Test
+  void predictWithPrecisionBf16WritesTheBf16ClassifiersProbabilities(@TempDir Path tmp) throws IOException {
+    assumeTrue(cpuHasBf16(), "this CPU has no " + Precision.BF16_FLAG + ": bf16 is refused here");
+    DatasetSpec d = WorldImages.dataset("Colors");
+    List<WorldImages.Item> items = WorldImages.write(tmp.resolve("images"), d.name(), 12, 1);
+    Path out = tmp.resolve("bf16.jsonl");
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine().setOut(new PrintWriter(new StringWriter(), true)).setErr(new PrintWriter(err, true))
+        .execute("predict", "--precision", "bf16", "--classes", String.join(",", d.classNames()), "--template",
+            d.template(), "--top", "3", "--out", out.toString(), tmp.resolve("images").toString());
+    assertThat(exit).as(err.toString()).isZero();
+    Map<String, JsonNode> byPath = new java.util.HashMap<>();
+    for (String line : Files.readAllLines(out)) {
+      JsonNode row = new ObjectMapper().readTree(line);
+      byPath.put(row.path("path").asText(), row);
+    }
+    boolean differsFromFp32 = false;
+    try (Classifier bf16 = Classifier.zeroShot(Models.BUILTIN_TINY, d.classNames(), List.of(d.template()),
+            Precision.BF16);
+        Classifier fp32 = Classifier.zeroShot(Models.BUILTIN_TINY, d.classNames(), List.of(d.template()))) {
+      for (WorldImages.Item it : items) {
+        JsonNode row = byPath.get(it.file().toString());
+        List<Classifier.Prediction> b = bf16.classify(it.file(), 3);
+        List<Classifier.Prediction> f = fp32.classify(it.file(), 3);
+        for (int k = 0; k < 3; k++) {
+          assertThat(row.path("labels").get(k).asText()).as("%s label %d", it.file(), k).isEqualTo(b.get(k).label());
+          assertThat(row.path("probabilities").get(k).floatValue()).as("%s probability %d", it.file(), k)
+              .isEqualTo(b.get(k).probability());
+          differsFromFp32 |= b.get(k).probability() != f.get(k).probability();
+        }
+      }
+    }
+    assertThat(differsFromFp32).as("predict --precision bf16 did not run fp32").isTrue();
   }
 
   /** Probabilities by label index (top-k over every label). */

@@ -3,6 +3,7 @@ package dev.cliptune.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.cliptune.clip.BFloat16;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,14 +53,34 @@ public final class MatmulRate {
 
   /** Median and fastest of {@code calls} timed {@code [m, k] x [k, n]} float32 products after one warm-up call. */
   public static Yardstick measure(int m, int k, int n, int calls) {
+    Yardstick y = measure(m, k, n, calls, false);
+    synchronized (MatmulRate.class) {
+      processBest = Math.max(processBest, y.bestGflops());
+    }
+    return y;
+  }
+
+  /**
+   * As {@link #measure(int, int, int, int)} with bfloat16 operands and result (libtorch's oneDNN product; only
+   * fast where the CPU has {@value dev.cliptune.clip.Precision#BF16_FLAG}). Not part of {@link #processBest()}.
+   */
+  public static Yardstick measureBf16(int m, int k, int n, int calls) {
+    return measure(m, k, n, calls, true);
+  }
+
+  private static Yardstick measure(int m, int k, int n, int calls, boolean bf16) {
     double[] t = new double[calls];
     try (NDManager mgr = NDManager.newBaseManager()) {
       NDArray a = mgr.randomNormal(new Shape(m, k));
       NDArray b = mgr.randomNormal(new Shape(k, n));
+      if (bf16) {
+        a = BFloat16.of(a);
+        b = BFloat16.of(b);
+      }
       for (int i = -1; i < calls; i++) {
         long s = System.nanoTime();
         try (NDArray c = a.matMul(b)) {
-          c.getFloat(0, 0); // synchronise
+          synchronise(c);
         }
         if (i >= 0) {
           t[i] = (System.nanoTime() - s) / 1e9;
@@ -69,11 +90,18 @@ public final class MatmulRate {
     Arrays.sort(t);
     double flop = 2.0 * m * k * n / 1e9;
     double median = calls % 2 == 1 ? t[calls / 2] : (t[calls / 2 - 1] + t[calls / 2]) / 2;
-    Yardstick y = new Yardstick(m, k, n, calls, flop / median, flop / t[0], GemmPath.detect());
-    synchronized (MatmulRate.class) {
-      processBest = Math.max(processBest, y.bestGflops());
+    return new Yardstick(m, k, n, calls, flop / median, flop / t[0], GemmPath.detect());
+  }
+
+  /** Reads one element of {@code c} (float32 or bfloat16), which waits for the product. */
+  private static void synchronise(NDArray c) {
+    if (!BFloat16.is(c)) {
+      c.getFloat(0, 0);
+      return;
     }
-    return y;
+    try (NDArray c00 = c.get(0, 0); NDArray f = BFloat16.toFloat32(c00)) {
+      f.getFloat();
+    }
   }
 
   /** GFLOP/s of an {@code n}-cubed float32 matrix product, median of {@code repeats}. */

@@ -42,7 +42,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       (comma-separated, zero-shot and unified-context servers), {@code logits=true}. Answers
  *       {@code {"method", "labels_count", "results": [{"name", "predictions": [{label, index, probability}],
  *       "logits"?}]}}.
- *   <li>{@code GET /v1/model}: method, backbone, labels, checkpoint hash, limits.
+ *   <li>{@code GET /v1/model}: method, backbone, precision ({@code fp32} / {@code bf16}), labels, checkpoint hash,
+ *       limits.
  *   <li>{@code GET /healthz} (the process answers), {@code /readyz} (503 while draining), {@code /metrics}.
  * </ul>
  *
@@ -203,6 +204,7 @@ public final class ClassifyServer implements AutoCloseable {
     o.put("backbone_sha256", model.identity());
     o.put("backbone", dev.cliptune.clip.ClipWeights.describe(model.config()));
     o.put("image_size", model.config().imageSize());
+    o.put("precision", model.precision().toString());
     ArrayNode labels = o.putArray("labels");
     classifier.labels().forEach(labels::add);
     o.put("accepts_labels", classifier.acceptsLabels());

@@ -190,6 +190,7 @@ class ClassifyServerTest {
       JsonNode model = JSON.readTree(get(s, "/v1/model").body());
       assertThat(model.path("method").asText()).isEqualTo("ZeroshotCLIP");
       assertThat(model.path("backbone_sha256").asText()).isEqualTo(clip.model().identity());
+      assertThat(model.path("precision").asText()).isEqualTo("fp32");
       assertThat(model.path("labels")).hasSize(colors.size());
       assertThat(get(s, "/healthz").statusCode()).isEqualTo(200);
       assertThat(get(s, "/readyz").statusCode()).isEqualTo(200);

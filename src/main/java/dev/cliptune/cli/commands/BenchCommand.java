@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measures throughput with random weights (no download).",
     subcommands = {BenchClipCommand.class, BenchMethodsCommand.class, BenchDataCommand.class,
-        BenchServeCommand.class, BenchMatmulCommand.class, BenchLoadCommand.class})
+        BenchServeCommand.class, BenchMatmulCommand.class, BenchLoadCommand.class, BenchPrecisionCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -3,6 +3,7 @@ package dev.cliptune.cli.commands;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cliptune.bench.MatmulRate;
+import dev.cliptune.clip.Precision;
 import dev.cliptune.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,13 +15,17 @@ import picocli.CommandLine.Option;
 /** {@code cliptune bench matmul}: the fp32 GEMM path this process takes and its rates, in a few seconds. */
 @Command(name = "matmul", mixinStandardHelpOptions = true,
     description = {"Which fp32 GEMM path libtorch takes here (MKL's own, or its fast path via cliptune's shim) and",
-        "the plain (median) and best (fastest call) rates of a 2048^3 product and of the ViT-B/16 batch-8 linears."})
+        "the plain (median) and best (fastest call) rates of a 2048^3 product and of the ViT-B/16 batch-8 linears;",
+        "with --bf16 also their bfloat16 rates."})
 public final class BenchMatmulCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE")
   Path json;
 
   @Option(names = "--calls", defaultValue = "9", description = "timed calls per shape; default ${DEFAULT-VALUE}")
   int calls;
+
+  @Option(names = "--bf16", description = "also the same products in bfloat16 (needs avx512_bf16; --precision bf16)")
+  boolean bf16;
 
   @Override
   public Integer call() throws Exception {
@@ -39,6 +44,17 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       out.put(ids[i], y.json());
     }
     System.out.printf("best of the process: %.1f GFLOP/s%n", MatmulRate.processBest());
+    if (bf16) {
+      Precision.BF16.requireSupported();
+      for (int i = -1; i < shapes.length; i++) {
+        int[] s = i < 0 ? new int[] {2048, 2048, 2048} : shapes[i];
+        String id = (i < 0 ? "matmul_2048" : ids[i]) + "_bf16";
+        MatmulRate.Yardstick y = MatmulRate.measureBf16(s[0], s[1], s[2], calls);
+        System.out.printf("%-16s bf16 %-24s plain %6.1f GFLOP/s, best %6.1f GFLOP/s%n", id, y.shape(),
+            y.plainGflops(), y.bestGflops());
+        out.put(id, y.json());
+      }
+    }
     if (json != null) {
       AtomicFiles.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(out) + "\n");
