@@ -82,6 +82,24 @@ class PrecisionTest {
         dot += bf16(v[i]) * bf16(v[i]);
       }
       assertThat(p.getFloat(0, 0)).isEqualTo(bf16(dot));
+      // softmax of bfloat16 scores: bfloat16 out, within one bfloat16 step (2^-8 relative) of the exact value
+      float[] probs = BFloat16.toFloat32(BFloat16.softmax(b)).toFloatArray();
+      for (int row = 0; row < 2; row++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 5; i++) {
+          max = Math.max(max, bf16(v[row * 5 + i]));
+        }
+        double sum = 0;
+        for (int i = 0; i < 5; i++) {
+          sum += Math.exp(bf16(v[row * 5 + i]) - max);
+        }
+        for (int i = 0; i < 5; i++) {
+          double exact = Math.exp(bf16(v[row * 5 + i]) - max) / sum;
+          assertThat((double) probs[row * 5 + i]).as("softmax row %d, %d", row, i)
+              .isCloseTo(exact, org.assertj.core.data.Offset.offset(Math.abs(exact) / 256 + 1e-30));
+          assertThat(probs[row * 5 + i]).isEqualTo(bf16(probs[row * 5 + i]));
+        }
+      }
     }
   }
 

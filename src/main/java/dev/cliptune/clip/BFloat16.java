@@ -26,10 +26,11 @@ import java.util.zip.ZipOutputStream;
  * take no data type (linear, matmul, layer_norm, gelu, add, mul by a scalar, reshape, split, concat) run on
  * bfloat16 tensors unchanged, and {@code toType(FLOAT32)} converts back (type 0 is mapped).
  *
- * <p>The one missing piece, float32 → bfloat16, is made here by libtorch itself: a TorchScript module written by
- * this class (constant source, never read from a file) whose {@code forward(x)} is {@code torch.to(x, 15)}
- * (15 = {@code torch.bfloat16}, round to nearest even), loaded once from memory with DJL's module loader and run
- * outside inference mode, so its outputs are ordinary tensors that may meet autograd.
+ * <p>The missing pieces are made by libtorch itself through two TorchScript modules written by this class (constant
+ * one-line sources, never read from a file), loaded once from memory with DJL's module loader and run outside
+ * inference mode, so their outputs are ordinary tensors that may meet autograd: {@link #of} is
+ * {@code torch.to(x, 15)} (15 = {@code torch.bfloat16}, round to nearest even) and {@link #softmax} is
+ * {@code torch.softmax(x, -1)} (bfloat16 in and out, accumulated in float32 by libtorch's CPU kernel).
  *
  * <p>DJL reports a bfloat16 array's type as {@link DataType#UNKNOWN} (the JNI's {@code GetDTypeFromScalarType}
  * maps every unlisted type to 9); {@link #is} relies on that, so never pass such an array to a DJL call that sends
@@ -39,22 +40,20 @@ import java.util.zip.ZipOutputStream;
 public final class BFloat16 {
   private BFloat16() {}
 
-  /** The TorchScript source of the converter ({@code torch.jit.save}'s layout of a module with one method). */
-  static final String SOURCE = "class BFloat16(Module):\n"
-      + "  __parameters__ = []\n"
-      + "  __buffers__ = []\n"
-      + "  training : bool\n"
-      + "  def forward(self: __torch__.BFloat16,\n"
-      + "    x: Tensor) -> Tensor:\n"
-      + "    return torch.to(x, 15)\n";
+  /** The body of {@link #of}'s module: rounds to bfloat16 (ScalarType 15). */
+  static final String CAST = "torch.to(x, 15)";
+  /** The body of {@link #softmax}'s module: over the last axis, in the input's type. */
+  static final String SOFTMAX = "torch.softmax(x, -1)";
 
   private static final class Holder {
     static final NDManager MANAGER = NDManager.newBaseManager();
-    static final PtSymbolBlock CONVERTER = load();
+    static final PtSymbolBlock CAST_MODULE = load("BFloat16", CAST);
+    static final PtSymbolBlock SOFTMAX_MODULE = load("Softmax", SOFTMAX);
 
-    private static PtSymbolBlock load() {
+    private static PtSymbolBlock load(String name, String body) {
       try {
-        return JniUtils.loadModule((PtNDManager) MANAGER, new ByteArrayInputStream(archive()), false, false);
+        return JniUtils.loadModule((PtNDManager) MANAGER, new ByteArrayInputStream(archive(name, body)), false,
+            false);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -66,11 +65,22 @@ public final class BFloat16 {
    * {@code x}'s manager. Differentiable (libtorch's {@code to} in the graph) when gradients are recorded.
    */
   public static NDArray of(NDArray x) {
+    return run(Holder.CAST_MODULE, x);
+  }
+
+  /**
+   * Softmax over the last axis of a bfloat16 array, as a bfloat16 array in {@code x}'s manager (DJL's own
+   * {@code softmax} passes the input's type to the JNI, which aborts for bfloat16).
+   */
+  public static NDArray softmax(NDArray x) {
+    return run(Holder.SOFTMAX_MODULE, x);
+  }
+
+  private static NDArray run(PtSymbolBlock module, NDArray x) {
     if (x.getName() != null && x.getName().contains(".")) {
       throw new IllegalArgumentException("array '" + x.getName() + "': convert it before naming it");
     }
-    NDList out = IValueUtils.forward(Holder.CONVERTER, new NDList(x), true);
-    return out.singletonOrThrow();
+    return IValueUtils.forward(module, new NDList(x), true).singletonOrThrow();
   }
 
   /** Whether {@code x} is bfloat16 (DJL's {@link DataType#UNKNOWN}: nothing else in cliptune has that type). */
@@ -83,29 +93,36 @@ public final class BFloat16 {
     return x.toType(DataType.FLOAT32, true);
   }
 
-  /**
-   * Softmax over {@code axis} computed and returned in float32, from a bfloat16 or float32 input (DJL's own
-   * {@code softmax} passes the input's type to the JNI, which aborts for bfloat16).
-   */
-  public static NDArray softmax(NDArray x, int axis) {
-    return JniUtils.softmax((ai.djl.pytorch.engine.PtNDArray) x, axis, DataType.FLOAT32);
+  /** TorchScript source of a module {@code name} whose {@code forward(x)} returns {@code body}. */
+  static String source(String name, String body) {
+    return "class " + name + "(Module):\n"
+        + "  __parameters__ = []\n"
+        + "  __buffers__ = []\n"
+        + "  training : bool\n"
+        + "  def forward(self: __torch__." + name + ",\n"
+        + "    x: Tensor) -> Tensor:\n"
+        + "    return " + body + "\n";
   }
 
-  /** The converter as a TorchScript archive: code, module pickle (class + {@code training}), no constants. */
-  static byte[] archive() {
+  /**
+   * That module as a TorchScript archive ({@code torch.jit.save}'s layout): its code, the module object's pickle
+   * (the class and {@code training}), no constants.
+   */
+  static byte[] archive(String name, String body) {
     ByteArrayOutputStream data = new ByteArrayOutputStream();
-    // protocol 2: GLOBAL __torch__ BFloat16, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, 'training': True, SETITEM, BUILD, STOP
+    // protocol 2: GLOBAL __torch__ <name>, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, 'training': True, SETITEM, BUILD, STOP
     data.writeBytes(new byte[] {(byte) 0x80, 2, 'c'});
-    data.writeBytes("__torch__\nBFloat16\n".getBytes(StandardCharsets.US_ASCII));
+    data.writeBytes(("__torch__\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
     data.writeBytes(new byte[] {')', (byte) 0x81, '}', 'X', 8, 0, 0, 0});
     data.writeBytes("training".getBytes(StandardCharsets.US_ASCII));
     data.writeBytes(new byte[] {(byte) 0x88, 's', 'b', '.'});
     ByteArrayOutputStream zip = new ByteArrayOutputStream();
+    String dir = name.toLowerCase(java.util.Locale.ROOT) + "/";
     try (ZipOutputStream z = new ZipOutputStream(zip)) {
-      stored(z, "bfloat16/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-      stored(z, "bfloat16/code/__torch__.py", SOURCE.getBytes(StandardCharsets.US_ASCII));
-      stored(z, "bfloat16/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-      stored(z, "bfloat16/data.pkl", data.toByteArray());
+      stored(z, dir + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+      stored(z, dir + "code/__torch__.py", source(name, body).getBytes(StandardCharsets.US_ASCII));
+      stored(z, dir + "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+      stored(z, dir + "data.pkl", data.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

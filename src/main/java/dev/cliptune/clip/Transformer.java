@@ -71,9 +71,18 @@ final class Transformer {
    * Runs every block. {@code mask} is an additive {@code [T, T]} mask or null; {@code insert} (may be
    * null) is called before every layer but the first. Records each block's output as
    * {@code <prefix>block<i>}. With bfloat16 weights the float32 input is rounded to bfloat16 on entry (and so
-   * are inserted tokens), and the output is handed back as float32.
+   * are inserted tokens and the mask, whose 0 and -inf are exact), and the output is handed back as float32.
    */
   NDArray forward(NDArray x, NDArray mask, Insert insert, Probe probe, String prefix) {
+    if (!bf16 || mask == null) {
+      return run(x, mask, insert, probe, prefix);
+    }
+    try (NDArray m = BFloat16.of(mask)) {
+      return run(x, m, insert, probe, prefix);
+    }
+  }
+
+  private NDArray run(NDArray x, NDArray mask, Insert insert, Probe probe, String prefix) {
     NDArray h = bf16 ? BFloat16.of(x) : x;
     for (int i = 0; i < blocks.size(); i++) {
       if (i > 0 && insert != null) {
@@ -158,17 +167,9 @@ final class Transformer {
     }
   }
 
-  /**
-   * Attention weights over the last axis. With bfloat16 weights: computed in float32 (the float32 mask promotes
-   * the scores anyway) and rounded to bfloat16 for the product with the values.
-   */
+  /** Attention weights over the last axis (bfloat16 scores: libtorch's bfloat16 softmax, float32 inside). */
   private NDArray softmax(NDArray scores) {
-    if (!bf16) {
-      return scores.softmax(-1);
-    }
-    try (NDArray p = BFloat16.softmax(scores, -1)) {
-      return BFloat16.of(p);
-    }
+    return bf16 ? BFloat16.softmax(scores) : scores.softmax(-1);
   }
 
   /** {@code [N, T, D]} → {@code [N, H, T, hd]} (a view). */
