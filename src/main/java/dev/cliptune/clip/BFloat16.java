@@ -8,13 +8,12 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.cliptune.io.torch.StoredZip;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -119,26 +118,13 @@ public final class BFloat16 {
     ByteArrayOutputStream zip = new ByteArrayOutputStream();
     String dir = name.toLowerCase(java.util.Locale.ROOT) + "/";
     try (ZipOutputStream z = new ZipOutputStream(zip)) {
-      stored(z, dir + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
-      stored(z, dir + "code/__torch__.py", source(name, body).getBytes(StandardCharsets.US_ASCII));
-      stored(z, dir + "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-      stored(z, dir + "data.pkl", data.toByteArray());
+      StoredZip.put(z, dir + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+      StoredZip.put(z, dir + "code/__torch__.py", source(name, body).getBytes(StandardCharsets.US_ASCII));
+      StoredZip.put(z, dir + "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+      StoredZip.put(z, dir + "data.pkl", data.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return zip.toByteArray();
-  }
-
-  private static void stored(ZipOutputStream z, String name, byte[] bytes) throws IOException {
-    ZipEntry e = new ZipEntry(name);
-    e.setMethod(ZipEntry.STORED);
-    e.setSize(bytes.length);
-    e.setCompressedSize(bytes.length);
-    CRC32 crc = new CRC32();
-    crc.update(bytes);
-    e.setCrc(crc.getValue());
-    z.putNextEntry(e);
-    z.write(bytes);
-    z.closeEntry();
   }
 }

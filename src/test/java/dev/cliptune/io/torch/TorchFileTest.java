@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -179,15 +178,11 @@ class TorchFileTest {
 
   /** One zip entry, stored (with its size and CRC, as torch writes storages) or deflated. */
   static void put(ZipOutputStream z, String name, byte[] data, boolean stored) throws IOException {
-    ZipEntry e = new ZipEntry(name);
     if (stored) {
-      e.setMethod(ZipEntry.STORED);
-      e.setSize(data.length);
-      CRC32 crc = new CRC32();
-      crc.update(data);
-      e.setCrc(crc.getValue());
+      StoredZip.put(z, name, data);
+      return;
     }
-    z.putNextEntry(e);
+    z.putNextEntry(new ZipEntry(name));
     z.write(data);
     z.closeEntry();
   }
