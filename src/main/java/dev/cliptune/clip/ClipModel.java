@@ -104,9 +104,9 @@ public final class ClipModel implements AutoCloseable {
 
   /**
    * On the CPU, in {@code precision}: {@link Precision#BF16} keeps every transformer block's weights in bfloat16
-   * and runs the blocks of both towers in bfloat16 (attention softmax in float32); the ViT patch embedding,
-   * {@code ln_pre}, {@code ln_post}, {@code ln_final}, the projections and a ResNet image tower stay float32, and
-   * the encoders return float32 features. For inference only (a user error where the CPU lacks
+   * and runs the blocks of both towers in bfloat16 (attention softmax accumulated in float32); the ViT patch
+   * embedding, {@code ln_pre}, {@code ln_post}, {@code ln_final}, the projections and a ResNet image tower stay
+   * float32, and the encoders return float32 features. For inference only (a user error where the CPU lacks
    * {@value Precision#BF16_FLAG}: {@link Precision#requireSupported}).
    */
   public static ClipModel create(ClipWeights weights, Precision precision) {

@@ -10,8 +10,9 @@ import java.util.Locale;
 /**
  * The number format of the frozen encoders at inference ({@code --precision} of {@code predict}, {@code serve},
  * {@code eval}). {@link #FP32} is the official forward. {@link #BF16} runs every transformer block of both towers
- * with bfloat16 weights and activations (attention softmax in float32) and hands float32 features back, so logits
- * and probabilities stay float32 ({@link ClipModel#create(ClipWeights, Precision)} says what stays float32).
+ * with bfloat16 weights and activations (attention softmax accumulated in float32) and hands float32 features
+ * back, so logits and probabilities stay float32 ({@link ClipModel#create(ClipWeights, Precision)} says what else
+ * stays float32).
  * Training always runs in float32.
  */
 public enum Precision {

@@ -41,7 +41,7 @@ final class Transformer {
   private final NDArray geluScale;
 
   private final Activation activation;
-  /** Whether the blocks' weights are bfloat16: activations too then, softmax in float32 ({@link BFloat16}). */
+  /** Whether the blocks' weights are bfloat16: activations too then ({@link BFloat16}). */
   private final boolean bf16;
 
   Transformer(NDManager manager, List<Block> blocks, int width, int heads, double eps, Activation activation) {
