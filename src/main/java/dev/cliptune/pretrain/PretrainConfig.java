@@ -9,7 +9,8 @@ import dev.cliptune.clip.VisionConfig;
  * temperature's clamp, checkpoint cadence, and the world's seed and image size.
  */
 public record PretrainConfig(ClipConfig model, int steps, int batchSize, double lr, double beta1, double beta2,
-    double eps, double weightDecay, int warmupSteps, long seed, int checkpointEvery, int logEvery) {
+    double eps, double weightDecay, int warmupSteps, long seed, int checkpointEvery, int logEvery,
+    boolean hardNegatives) {
 
   /**
    * The embedded tiny CLIP: 32-px images, patch 4, ViT 128 wide × 4 layers × 4 heads, text 128 × 4 × 4 over
@@ -18,22 +19,28 @@ public record PretrainConfig(ClipConfig model, int steps, int batchSize, double 
   public static PretrainConfig tiny(int vocabSize) {
     ClipConfig c = new ClipConfig(128, new VisionConfig(128, 4, 4, 4, 32, 512, 1e-5),
         new TextConfig(128, 4, 4, 32, vocabSize, 512, 1e-5));
-    return new PretrainConfig(c, 3000, 128, 1e-3, 0.9, 0.98, 1e-6, 0.1, 100, 1, 250, 25);
+    return new PretrainConfig(c, 3000, 128, 1e-3, 0.9, 0.98, 1e-6, 0.1, 100, 1, 250, 25, false);
   }
 
   public PretrainConfig withSteps(int s) {
     return new PretrainConfig(model, s, batchSize, lr, beta1, beta2, eps, weightDecay, Math.min(warmupSteps, s / 10 + 1),
-        seed, checkpointEvery, logEvery);
+        seed, checkpointEvery, logEvery, hardNegatives);
   }
 
   public PretrainConfig withBatchSize(int b) {
     return new PretrainConfig(model, steps, b, lr, beta1, beta2, eps, weightDecay, warmupSteps, seed, checkpointEvery,
-        logEvery);
+        logEvery, hardNegatives);
   }
 
   public PretrainConfig withCheckpointEvery(int k) {
     return new PretrainConfig(model, steps, batchSize, lr, beta1, beta2, eps, weightDecay, warmupSteps, seed, k,
-        logEvery);
+        logEvery, hardNegatives);
+  }
+
+  /** With the batches made of groups of hard negatives ({@link dev.cliptune.world.PretrainMix#hardNegatives()}). */
+  public PretrainConfig withHardNegatives(boolean on) {
+    return new PretrainConfig(model, steps, batchSize, lr, beta1, beta2, eps, weightDecay, warmupSteps, seed,
+        checkpointEvery, logEvery, on);
   }
 
   /** Linear warm-up to {@code lr}, then cosine to 0 at the last step. */

@@ -93,7 +93,8 @@ public final class Pretrainer {
           + " differs from the world tokenizer's " + tok.vocabSize());
     }
     int r = cfg.model().vision().imageSize();
-    PretrainSampler sampler = new PretrainSampler(cfg.seed(), r);
+    PretrainSampler sampler = new PretrainSampler(cfg.seed(), r,
+        cfg.hardNegatives() ? dev.cliptune.world.PretrainMix.hardNegatives() : dev.cliptune.world.PretrainMix.standard());
     ClipPreprocessor pre = ClipPreprocessor.openAi(r);
     ClipWeights init = ClipWeights.random(cfg.model(), cfg.seed());
     List<double[]> curve = new java.util.ArrayList<>();

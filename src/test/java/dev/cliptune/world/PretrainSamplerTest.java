@@ -51,7 +51,7 @@ class PretrainSamplerTest {
 
   @Test
   void groupsOfHardNegativesDifferInOneAttributeThatTheirCaptionsName() {
-    PretrainSampler s = new PretrainSampler(3, 32);
+    PretrainSampler s = new PretrainSampler(3, 32, PretrainMix.hardNegatives());
     int groups = 600;
     Map<Attribute, Integer> varied = new EnumMap<>(Attribute.class);
     int independent = 0;

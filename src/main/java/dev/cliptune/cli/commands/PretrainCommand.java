@@ -35,13 +35,18 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--stop-after", paramLabel = "STEP", description = "stop (with a checkpoint) after this step")
   Integer stopAfter;
 
+  @Option(names = "--hard-negatives", description = "batches of groups of four pairs that differ in one attribute "
+      + "their captions name (pattern, shape, colour or count); an experiment, see docs/BENCHMARKS.md")
+  boolean hardNegatives;
+
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
   @Override
   public Integer call() throws Exception {
     PretrainConfig cfg = PretrainConfig.tiny(WorldTokenizer.standard().vocabSize()).withSteps(steps)
-        .withBatchSize(batch).withCheckpointEvery(checkpointEvery);
+        .withBatchSize(batch).withCheckpointEvery(checkpointEvery)
+        .withHardNegatives(hardNegatives);
     Path w = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
     System.out.println("pretraining " + cfg);
     Pretrainer p = new Pretrainer(cfg, System.out);
