@@ -96,12 +96,13 @@ public final class Pretrainer {
     PretrainSampler sampler = new PretrainSampler(cfg.seed(), r,
         cfg.hardNegatives() ? dev.cliptune.world.PretrainMix.hardNegatives() : dev.cliptune.world.PretrainMix.standard());
     ClipPreprocessor pre = ClipPreprocessor.openAi(r);
-    ClipWeights init = ClipWeights.random(cfg.model(), cfg.seed());
+    ClipWeights init = cfg.init() == null ? ClipWeights.random(cfg.model(), cfg.seed()) : initial(Path.of(cfg.init()));
     List<double[]> curve = new java.util.ArrayList<>();
     try (ClipModel model = ClipModel.create(init); NDManager m = NDManager.newBaseManager()) {
       // the text tower runs over the batch's longest caption (ClipModel's end-of-text shortcut), not the full context
       Map<String, NDArray> params = new LinkedHashMap<>(model.weights());
-      NDArray logitScale = m.full(new Shape(), (float) Math.log(1 / 0.07), DataType.FLOAT32);
+      float scale0 = cfg.init() == null ? (float) Math.log(1 / 0.07) : init.tensors().get("logit_scale").data()[0];
+      NDArray logitScale = m.full(new Shape(), scale0, DataType.FLOAT32);
       params.put("logit_scale", logitScale);
       Set<String> decayed = new LinkedHashSet<>();
       for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -172,6 +173,16 @@ public final class Pretrainer {
       writeCurve(workDir.resolve("loss.csv"), curve);
     }
     return curve;
+  }
+
+  /** The weights of {@code dir} to start from, which must have the configured shape. */
+  private ClipWeights initial(Path dir) {
+    ClipWeights w = dev.cliptune.clip.weights.ClipLoader.load(dir);
+    if (!w.config().equals(cfg.model())) {
+      throw new UserException(dir + ": --init expects a model of the pretraining shape " + cfg.model() + ", found "
+          + w.config());
+    }
+    return w;
   }
 
   private java.util.function.Supplier<Batch> prepareAt(PretrainSampler s, ClipTokenizer tok, ClipPreprocessor pre,

@@ -39,6 +39,13 @@ public final class PretrainCommand implements Callable<Integer> {
       + "their captions name (pattern, shape, colour or count); an experiment, see docs/BENCHMARKS.md")
   boolean hardNegatives;
 
+  @Option(names = "--init", paramLabel = "DIR", description = "start from this CLIP model directory (same shape) "
+      + "instead of random weights: a second stage such as a hard-negative fine-tune")
+  String init;
+
+  @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+  double lr;
+
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
@@ -46,7 +53,8 @@ public final class PretrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PretrainConfig cfg = PretrainConfig.tiny(WorldTokenizer.standard().vocabSize()).withSteps(steps)
         .withBatchSize(batch).withCheckpointEvery(checkpointEvery)
-        .withHardNegatives(hardNegatives);
+        .withHardNegatives(hardNegatives).withLr(lr).withInit(init == null ? null
+        : java.nio.file.Path.of(init).toAbsolutePath().normalize().toString());
     Path w = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
     System.out.println("pretraining " + cfg);
     Pretrainer p = new Pretrainer(cfg, System.out);
