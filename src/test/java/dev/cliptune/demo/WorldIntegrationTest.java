@@ -107,6 +107,19 @@ class WorldIntegrationTest {
         .containsExactly("shapes", "pixel_shapes", "Average");
     assertThat(html.select("details.run-group")).hasSize(2 * 2 * 2);
     assertThat(html.select("table[data-table=settings] td").eachText()).contains("CoOp", "vit_b16_ctxv1");
+    // the papers' findings this run can check (zero-shot and CoOp: a, b on the far pixel_shapes, c), in the console,
+    // report.md, findings.json and the page, each with its verdict
+    assertThat(console).contains("## The papers' findings on this run").contains("| (a) |").contains("| (c) |");
+    assertThat(report).contains("| (b) | CoOp base ≥ zero-shot base + 10 points on the far dataset pixel_shapes |");
+    com.fasterxml.jackson.databind.JsonNode findings = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(tmp.resolve("runs/findings.json").toFile());
+    assertThat(findings).hasSize(3);
+    assertThat(html.select("table[data-table=findings] tr[data-holds]").eachText()).hasSize(3)
+        .anySatisfy(t -> assertThat(t).startsWith("(a)")).anySatisfy(t -> assertThat(t).startsWith("(c)"));
+    // a verdict is the comparison it states: (a) is zero-shot's new accuracy against 3 × chance (16.7 % per half)
+    double zsNew = (acc("shapes", "CLIP", "new") + acc("pixel_shapes", "CLIP", "new")) / 2;
+    assertThat(findings.get(0).path("margin").asDouble()).isCloseTo(zsNew - 50.0,
+        org.assertj.core.data.Offset.offset(0.05));
     // `cliptune report` rebuilds the same page from the run files, title and intro kept
     String first = Files.readString(tmp.resolve("runs/report.html"));
     assertThat(dev.cliptune.cli.Main.run("report", tmp.resolve("runs").toString())).isZero();
