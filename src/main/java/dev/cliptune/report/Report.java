@@ -158,7 +158,7 @@ public final class Report {
       + "table{border-collapse:collapse;margin:8px 0;font-size:0.9em}td,th{border:1px solid #ddd;padding:3px 8px;"
       + "text-align:right}td:first-child,th:first-child{text-align:left}.paper{color:#777;font-size:0.85em}"
       + "details{margin:6px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 10px}"
-      + "summary{cursor:pointer;font-weight:600}table.settings td,table.settings th{text-align:left}"
+      + "summary{cursor:pointer;font-weight:600}table.settings td,table.settings th,table.findings td,table.findings th{text-align:left}"
       + ".path{color:#777;font-size:0.85em}.note{color:#555}";
 
   /** The file in which the demo states which of the papers' findings its run reproduces. */
@@ -182,7 +182,7 @@ public final class Report {
       }
       html.append("<h2>The papers' findings on this run</h2>\n<p class=\"note\">Each holds only if its margin exceeds"
           + " twice the larger per-seed standard deviation of the two numbers compared.</p>\n"
-          + "<table data-table=\"findings\"><tr><th></th><th>finding</th><th>holds</th><th>margin</th>"
+          + "<table class=\"findings\" data-table=\"findings\"><tr><th></th><th>finding</th><th>holds</th><th>margin</th>"
           + "<th>2 × std</th><th>numbers (mean ± std over seeds)</th></tr>\n");
       for (JsonNode r : list) {
         html.append("<tr data-holds=\"").append(r.path("holds").asBoolean()).append("\"><td>(")
