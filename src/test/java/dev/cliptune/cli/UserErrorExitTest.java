@@ -109,6 +109,21 @@ class UserErrorExitTest {
     assertThat(cli("base2new", "--help").out()).contains("--dataset=NAME");
   }
 
+  /** --resume continues training: the commands that train offer it; eval, zeroshot and linear-probe refuse it. */
+  @Test
+  void resumeIsOfferedOnlyByTheCommandsThatTrain() {
+    for (String cmd : List.of("train", "base2new", "fewshot", "xdata", "dg")) {
+      assertThat(cli(cmd, "--help").out()).as(cmd).contains("--resume");
+    }
+    for (String cmd : List.of("eval", "zeroshot", "linear-probe")) {
+      assertThat(cli(cmd, "--help").out()).as(cmd).doesNotContain("--resume");
+      Run r = cmd.equals("eval") ? cli(cmd, "--prompts", "model.pth.tar-1", "--resume") : cli(cmd, "--resume");
+      assertThat(r.exit()).as(cmd).isEqualTo(Main.USER_ERROR);
+      assertThat(r.errLines()).as(cmd).containsExactly("cliptune " + cmd + ": Unknown option: '--resume'"
+          + " (see cliptune " + cmd + " --help)");
+    }
+  }
+
   /** Only the single runs choose their classes; the protocols do not offer --subsample, which they would ignore. */
   @Test
   void subsampleIsOfferedWhereItMeansSomethingAndChecked(@TempDir Path tmp) {

@@ -1,6 +1,7 @@
 package dev.cliptune.cli.commands;
 
 import dev.cliptune.Clip;
+import dev.cliptune.protocol.Presets;
 import dev.cliptune.protocol.Protocols;
 import dev.cliptune.protocol.RunConfig;
 import java.util.concurrent.Callable;
@@ -12,12 +13,13 @@ import picocli.CommandLine.Mixin;
     description = "Base-to-novel: train on base classes, test base and new, seeds, Base/New/HM table.")
 public final class Base2NewCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin ResumeOption resume;
   @Mixin DatasetOption datasets;
   @Mixin MethodOption method;
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method(), datasets.names());
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.BASE_TO_NOVEL, "all", resume.on);
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).baseToNovel(c);
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
     description = "Few-shot: all classes, K = 1, 2, 4, 8, 16 (or --shots-list), seeds, accuracy per K.")
 public final class FewShotCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin ResumeOption resume;
   @Mixin DatasetOption datasets;
   @Mixin MethodOption method;
 
@@ -32,7 +33,7 @@ public final class FewShotCommand implements Callable<Integer> {
       throw new UsageException("--shots: fewshot runs every K of --shots-list (default 1,2,4,8,16); give"
           + " --shots-list K for one K");
     }
-    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.FEW_SHOT, "all");
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.FEW_SHOT, "all", resume.on);
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).fewShot(c, shotsList);
     }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * read and never assign. The method, the datasets and the classes are not among them: commands that let the user
  * choose the method add {@link MethodOption}, the others pass theirs to {@link #config}; the commands that take
  * {@code --dataset} add {@link DatasetOption} ({@code xdata} and {@code dg} name theirs with --source and
- * --targets); single runs add {@link SubsampleOption} (the protocols choose their classes). The help of
+ * --targets); single runs add {@link SubsampleOption} (the protocols choose their classes); the commands that
+ * train add {@link ResumeOption}. The help of
  * {@code --set} lists {@link RunConfig#KEYS} ({@link SetKeysHelp}).
  */
 @Command(resourceBundle = "dev.cliptune.cli.commands.SetKeysHelp")
@@ -48,15 +49,12 @@ public final class RunOptions {
       description = "override a run key (see RunConfig.KEYS)")
   Map<String, String> overrides = new LinkedHashMap<>();
 
-  @Option(names = "--resume", description = "continue interrupted runs from their last epoch checkpoint")
-  boolean resume;
-
   /**
    * The run configuration of these options with {@code method} on {@code datasets}. Everything that goes wrong
    * here is about the options (an unknown preset or --set key, a value of the wrong type): a user error.
    */
   RunConfig config(Method method, List<String> datasets) {
-    return config(method, datasets, Presets.Protocol.BASE_TO_NOVEL, "all");
+    return config(method, datasets, Presets.Protocol.BASE_TO_NOVEL, "all", false);
   }
 
   /**
@@ -65,6 +63,12 @@ public final class RunOptions {
    * {@link SubsampleOption}).
    */
   RunConfig config(Method method, List<String> datasets, Presets.Protocol protocol, String subsample) {
+    return config(method, datasets, protocol, subsample, false);
+  }
+
+  /** {@link #config(Method, List, Presets.Protocol, String)} of a command that trains, with its {@link ResumeOption}. */
+  RunConfig config(Method method, List<String> datasets, Presets.Protocol protocol, String subsample,
+      boolean resume) {
     try {
       return RunConfig.of(model.spec(), dataRoot, datasets, method, preset, protocol, shots, seeds, subsample, output,
           resume).with(overrides);

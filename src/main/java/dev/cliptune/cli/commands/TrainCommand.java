@@ -15,13 +15,15 @@ import picocli.CommandLine.Mixin;
     description = "Train prompts on one dataset (K shots per class, each seed) and test on the same classes.")
 public final class TrainCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin ResumeOption resume;
   @Mixin DatasetOption datasets;
   @Mixin SubsampleOption subsample;
   @Mixin MethodOption method;
 
   @Override
   public Integer call() {
-    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value());
+    RunConfig c = o.config(method.method(), datasets.names(), Presets.Protocol.BASE_TO_NOVEL, subsample.value(),
+        resume.on);
     String ds = RunOptions.only(c.datasets(), "train");
     if (c.method() == Method.ZS_CLIP) {
       throw new UsageException("zero-shot CLIP trains nothing: use `cliptune zeroshot`");

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
  */
 abstract class TransferCommand implements Callable<Integer> {
   @Mixin RunOptions o;
+  @Mixin ResumeOption resume;
   @Mixin MethodOption method;
 
   @Option(names = "--source", defaultValue = "ImageNet", paramLabel = "NAME",
@@ -59,7 +60,7 @@ abstract class TransferCommand implements Callable<Integer> {
     List<String> t = targets != null ? targets : defaultTargets;
     List<String> all = new ArrayList<>(List.of(source));
     all.addAll(t);
-    RunConfig c = o.config(method.method(), all, Presets.Protocol.CROSS_DATASET, "all");
+    RunConfig c = o.config(method.method(), all, Presets.Protocol.CROSS_DATASET, "all", resume.on);
     try (Clip clip = o.loadModel()) {
       new Protocols(RunOptions.runner(clip), System.out).transfer(c, source, t, title, file, published);
     }
