@@ -1,5 +1,7 @@
 package dev.cliptune.demo;
 
+import dev.cliptune.protocol.Aggregate;
+import dev.cliptune.protocol.Aggregate.MeanStd;
 import dev.cliptune.protocol.ResultsTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,25 +39,6 @@ public final class Findings {
    */
   public record Finding(String id, String claim, boolean holds, double margin, double noise, String detail) {}
 
-  /** A mean over seeds and its per-seed std. */
-  record Stat(double mean, double std) {
-    static Stat of(List<Double> perSeed) {
-      double m = perSeed.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-      double v = 0;
-      for (double x : perSeed) {
-        v += (x - m) * (x - m);
-      }
-      // the population std, as Aggregate reports it per dataset
-      double std = Math.sqrt(v / perSeed.size());
-      return new Stat(m, std);
-    }
-
-    @Override
-    public String toString() {
-      return String.format(Locale.ROOT, "%.1f ± %.1f", mean, std);
-    }
-  }
-
   private Findings() {}
 
   /**
@@ -74,10 +57,10 @@ public final class Findings {
     ResultsTable cocoop = perMethod.get("CoCoOp");
     ResultsTable maple = perMethod.get("MaPLe");
     if (zs != null) {
-      Stat novel = average(zs, "new");
+      MeanStd novel = average(zs, "new");
       double chance = newClasses.values().stream().mapToDouble(n -> 100.0 / n).average().orElse(Double.NaN);
-      out.add(finding("a", "zero-shot novel accuracy is at least 3× chance on average", novel.mean - 3 * chance,
-          novel, new Stat(3 * chance, 0), String.format(Locale.ROOT, "zero-shot new %s vs 3 × chance %.1f", novel,
+      out.add(finding("a", "zero-shot novel accuracy is at least 3× chance on average", novel.mean() - 3 * chance,
+          novel, new MeanStd(3 * chance, 0, 1), String.format(Locale.ROOT, "zero-shot new %s vs 3 × chance %.1f", pm(novel),
               3 * chance)));
     }
     if (zs != null && coop != null && !far.isEmpty()) {
@@ -85,47 +68,52 @@ public final class Findings {
         if (!far.contains(ds)) {
           continue;
         }
-        Stat z = perDataset(zs, ds, "base");
-        Stat c = perDataset(coop, ds, "base");
+        MeanStd z = perDataset(zs, ds, "base");
+        MeanStd c = perDataset(coop, ds, "base");
         out.add(finding("b", "CoOp base ≥ zero-shot base + 10 points on the far dataset " + ds,
-            c.mean - z.mean - 10, c, z, String.format(Locale.ROOT, "%s: CoOp base %s vs zero-shot base %s", ds, c,
-                z)));
+            c.mean() - z.mean() - 10, c, z, String.format(Locale.ROOT, "%s: CoOp base %s vs zero-shot base %s", ds, pm(c),
+                pm(z))));
       }
     }
     if (zs != null && coop != null) {
-      Stat z = average(zs, "new");
-      Stat c = average(coop, "new");
-      out.add(finding("c", "CoOp's average novel accuracy is below zero-shot's (the CoOp drop)", z.mean - c.mean,
-          z, c, String.format(Locale.ROOT, "new: CoOp %s vs zero-shot %s", c, z)));
+      MeanStd z = average(zs, "new");
+      MeanStd c = average(coop, "new");
+      out.add(finding("c", "CoOp's average novel accuracy is below zero-shot's (the CoOp drop)", z.mean() - c.mean(),
+          z, c, String.format(Locale.ROOT, "new: CoOp %s vs zero-shot %s", pm(c), pm(z))));
     }
     if (coop != null && cocoop != null) {
-      Stat c = average(coop, "new");
-      Stat cc = average(cocoop, "new");
-      out.add(finding("d", "CoCoOp's average novel accuracy is above CoOp's", cc.mean - c.mean, cc, c,
-          String.format(Locale.ROOT, "new: CoCoOp %s vs CoOp %s", cc, c)));
+      MeanStd c = average(coop, "new");
+      MeanStd cc = average(cocoop, "new");
+      out.add(finding("d", "CoCoOp's average novel accuracy is above CoOp's", cc.mean() - c.mean(), cc, c,
+          String.format(Locale.ROOT, "new: CoCoOp %s vs CoOp %s", pm(cc), pm(c))));
     }
     if (maple != null && perMethod.size() > 1) {
-      Stat m = averageHm(maple);
+      MeanStd m = averageHm(maple);
       String best = null;
-      Stat bestStat = null;
+      MeanStd bestStat = null;
       for (Map.Entry<String, ResultsTable> e : perMethod.entrySet()) {
         if (e.getValue() == maple) {
           continue;
         }
-        Stat s = averageHm(e.getValue());
-        if (bestStat == null || s.mean > bestStat.mean) {
+        MeanStd s = averageHm(e.getValue());
+        if (bestStat == null || s.mean() > bestStat.mean()) {
           best = e.getKey();
           bestStat = s;
         }
       }
-      out.add(finding("e", "MaPLe's average HM is the highest of all methods", m.mean - bestStat.mean, m, bestStat,
-          String.format(Locale.ROOT, "HM: MaPLe %s vs the best other, %s, %s", m, best, bestStat)));
+      out.add(finding("e", "MaPLe's average HM is the highest of all methods", m.mean() - bestStat.mean(), m, bestStat,
+          String.format(Locale.ROOT, "HM: MaPLe %s vs the best other, %s, %s", pm(m), best, pm(bestStat))));
     }
     return out;
   }
 
-  private static Finding finding(String id, String claim, double margin, Stat a, Stat b, String detail) {
-    double noise = 2 * Math.max(a.std, b.std);
+  /** {@code mean ± std} with one decimal. */
+  private static String pm(MeanStd m) {
+    return String.format(Locale.ROOT, "%.1f ± %.1f", m.mean(), m.std());
+  }
+
+  private static Finding finding(String id, String claim, double margin, MeanStd a, MeanStd b, String detail) {
+    double noise = 2 * Math.max(a.std(), b.std());
     return new Finding(id, claim, margin > 0 && margin > noise, margin, noise, detail);
   }
 
@@ -152,36 +140,35 @@ public final class Findings {
     return ((List<Number>) r.get(key + "_per_seed")).stream().map(Number::doubleValue).toList();
   }
 
-  private static Stat perDataset(ResultsTable t, String ds, String key) {
-    return Stat.of(perSeed(t, ds, key));
+  private static MeanStd perDataset(ResultsTable t, String ds, String key) {
+    return Aggregate.of(perSeed(t, ds, key));
   }
 
   /** Per seed, the mean over datasets of {@code key}'s accuracy. */
   private static List<Double> seedAverages(ResultsTable t, String key) {
-    List<String> ds = datasets(t);
-    int seeds = perSeed(t, ds.get(0), key).size();
+    List<List<Double>> rows = datasets(t).stream().map(d -> perSeed(t, d, key)).toList();
     List<Double> out = new ArrayList<>();
-    for (int s = 0; s < seeds; s++) {
+    for (int s = 0; s < rows.get(0).size(); s++) {
       double sum = 0;
-      for (String d : ds) {
-        sum += perSeed(t, d, key).get(s);
+      for (List<Double> row : rows) {
+        sum += row.get(s);
       }
-      out.add(sum / ds.size());
+      out.add(sum / rows.size());
     }
     return out;
   }
 
-  static Stat average(ResultsTable t, String key) {
-    return Stat.of(seedAverages(t, key));
+  static MeanStd average(ResultsTable t, String key) {
+    return Aggregate.of(seedAverages(t, key));
   }
 
-  static Stat averageHm(ResultsTable t) {
+  static MeanStd averageHm(ResultsTable t) {
     List<Double> b = seedAverages(t, "base");
     List<Double> n = seedAverages(t, "new");
     List<Double> hm = new ArrayList<>();
     for (int i = 0; i < b.size(); i++) {
-      hm.add(2 * b.get(i) * n.get(i) / (b.get(i) + n.get(i)));
+      hm.add(Aggregate.harmonicMean(b.get(i), n.get(i)));
     }
-    return Stat.of(hm);
+    return Aggregate.of(hm);
   }
 }

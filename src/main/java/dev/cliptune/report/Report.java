@@ -174,12 +174,7 @@ public final class Report {
       if (!java.nio.file.Files.isRegularFile(f)) {
         continue;
       }
-      JsonNode list;
-      try {
-        list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
-      } catch (IOException e) {
-        throw new UserException(f + ": not a findings list (" + e.getMessage() + ")");
-      }
+      JsonNode list = RunFiles.read(f);
       html.append("<h2>The papers' findings on this run</h2>\n<p class=\"note\">Each holds only if its margin exceeds"
           + " twice the larger per-seed standard deviation of the two numbers compared.</p>\n"
           + "<table class=\"findings\" data-table=\"findings\"><tr><th></th><th>finding</th><th>holds</th><th>margin</th>"
