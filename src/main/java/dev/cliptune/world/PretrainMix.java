@@ -1,7 +1,10 @@
 package dev.cliptune.world;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * The pretraining distribution: scenes, how often each style is drawn (unevenly, like the web:
@@ -80,34 +83,43 @@ public record PretrainMix(SceneSpace space, Map<Style, Double> styleWeights, int
     return w;
   }
 
-  /** The attribute a group varies ({@code null}: none), drawn with the weights in a fixed order. */
-  Attribute pickContrast(java.util.Random rnd) {
-    double total = contrastWeights.values().stream().mapToDouble(Double::doubleValue).sum();
-    double x = rnd.nextDouble() * total;
-    for (Attribute a : Attribute.values()) {
-      x -= contrastWeights.getOrDefault(a, 0.0);
-      if (x < 0) {
-        return a;
-      }
-    }
-    return null;
+  /** Contrast draws in this order: the attributes, then {@code null} (a group of independent pairs). */
+  private static final List<Attribute> CONTRAST_ORDER;
+
+  static {
+    List<Attribute> order = new ArrayList<>(List.of(Attribute.values()));
+    order.add(null);
+    CONTRAST_ORDER = java.util.Collections.unmodifiableList(order);
   }
 
-  /** A style drawn with the weights (in {@link Style} order, for determinism). */
-  Style pickStyle(java.util.Random rnd) {
+  /** The attribute a group varies ({@code null}: none), drawn with the weights. */
+  Attribute pickContrast(Random rnd) {
+    return weighted(rnd, CONTRAST_ORDER, contrastWeights);
+  }
+
+  /** A style drawn with the weights. */
+  Style pickStyle(Random rnd) {
+    return weighted(rnd, List.of(Style.values()), styleWeights);
+  }
+
+  /**
+   * An element of {@code order} drawn with {@code weights}, summed in that order so the draw does not depend on a
+   * map's iteration order; if rounding runs past the end, the last element of positive weight.
+   */
+  private static <T> T weighted(Random rnd, List<T> order, Map<T, Double> weights) {
     double total = 0;
-    for (Style s : Style.values()) {
-      total += styleWeights.getOrDefault(s, 0.0);
+    for (T t : order) {
+      total += weights.getOrDefault(t, 0.0);
     }
     double x = rnd.nextDouble() * total;
-    Style last = null;
-    for (Style s : Style.values()) {
-      double w = styleWeights.getOrDefault(s, 0.0);
+    T last = null;
+    for (T t : order) {
+      double w = weights.getOrDefault(t, 0.0);
       if (w > 0) {
-        last = s;
+        last = t;
         x -= w;
         if (x < 0) {
-          return s;
+          return t;
         }
       }
     }
