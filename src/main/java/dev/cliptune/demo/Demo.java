@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class Demo {
   /** The world's datasets the demo runs on, by folder. */
-  public static final List<String> DATASETS = List.of("shapes", "objects", "counts", "textures", "pixel_shapes");
+  public static final List<String> DATASETS = List.of("shapes", "objects", "counts", "smoke_colors", "mist_colors");
 
   /** The demo's methods, by official name, in table order. */
   public static final List<String> METHODS = settings().stream().map(s -> s.method().officialName).toList();

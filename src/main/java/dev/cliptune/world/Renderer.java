@@ -21,6 +21,9 @@ import dev.cliptune.clip.image.RgbImage;
  *       outline, posterised to five levels per channel.
  *   <li>{@link Style#PIXEL}: drawn at half resolution without antialiasing, quantised to six levels
  *       per channel, scaled up by pixel doubling.
+ *   <li>{@link Style#SMOKE}, {@link Style#MIST}: a photo seen through a uniform haze that replaces
+ *       60 % of every pixel with a dark grey (smoke) or a mid grey (mist): colours keep their hue
+ *       but lose most of their contrast and saturation, far from anything seen in pretraining.
  * </ul>
  */
 public final class Renderer {
@@ -54,11 +57,27 @@ public final class Renderer {
       }
       return toImage(big, size);
     }
-    float[] px = new Canvas(scene, style, size, SS).draw();
+    boolean hazy = style == Style.SMOKE || style == Style.MIST;
+    float[] px = new Canvas(scene, hazy ? Style.PHOTO : style, size, SS).draw();
     if (style == Style.RENDITION) {
       quantise(px, 5);
+    } else if (hazy) {
+      haze(px, HAZE, style == Style.SMOKE ? SMOKE_GREY : MIST_GREY);
     }
     return toImage(px, size);
+  }
+
+  /** The share of every pixel the smoke or mist replaces. */
+  static final float HAZE = 0.6f;
+  /** Grey level of smoke and of mist. */
+  static final float SMOKE_GREY = 60;
+  static final float MIST_GREY = 150;
+
+  /** Replaces the fraction {@code amount} of every channel of every pixel with {@code grey}. */
+  private static void haze(float[] px, float amount, float grey) {
+    for (int i = 0; i < px.length; i++) {
+      px[i] = px[i] * (1 - amount) + grey * amount;
+    }
   }
 
   /** Rounds each channel to {@code levels} evenly spaced values. */

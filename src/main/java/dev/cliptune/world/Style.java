@@ -13,7 +13,11 @@ public enum Style {
   /** Cartoon: bold black outline, saturated posterised colours, pastel background. */
   RENDITION("rendition"),
   /** Pixel art: 2×2-pixel blocks, no antialiasing, a coarse palette; rare in pretraining. */
-  PIXEL("pixel");
+  PIXEL("pixel"),
+  /** A photo through dark smoke: 60 % of every pixel becomes a dark grey haze; never in pretraining. */
+  SMOKE("smoke"),
+  /** A photo through grey mist: 60 % of every pixel becomes a mid-grey haze; never in pretraining. */
+  MIST("mist");
 
   private final String id;
 
