@@ -130,18 +130,39 @@ final class Transformer {
     try (NDArray h = layerNorm(x, b.ln1W, b.ln1B, eps)) {
       attn = attention(h, b, mask);
     }
-    NDArray x1 = x.add(attn);
-    attn.close();
+    NDArray x1 = residual(x, attn);
     NDArray mlp;
     try (NDArray h = layerNorm(x1, b.ln2W, b.ln2B, eps);
         NDArray f = linear(h, b.fcW, b.fcB);
         NDArray g = activation == Activation.GELU ? gelu(f) : quickGelu(f)) {
       mlp = linear(g, b.projW, b.projB);
     }
-    NDArray out = x1.add(mlp);
+    NDArray out = residual(x1, mlp);
     x1.close();
-    mlp.close();
     return out;
+  }
+
+  /**
+   * Whether libtorch records operations for autograd (inside a {@code GradientCollector}). DJL's
+   * {@code NDArray.hasGradient()} cannot tell: it is false for every non-leaf tensor of a graph.
+   */
+  private static boolean recording() {
+    return ai.djl.pytorch.jni.JniUtils.isGradMode();
+  }
+
+  /**
+   * {@code x + branch}, consuming {@code branch}. Outside a gradient graph the sum is written into the branch's own
+   * buffer ({@code branch += x}: the same additions, so the same bits, without a new tensor of the stream's size);
+   * inside one a new tensor, so that nothing autograd saved is overwritten.
+   */
+  private static NDArray residual(NDArray x, NDArray branch) {
+    if (!recording()) {
+      branch.addi(x);
+      return branch;
+    }
+    NDArray sum = x.add(branch);
+    branch.close();
+    return sum;
   }
 
   /** Multi-head self-attention with fused QKV weights, PyTorch {@code nn.MultiheadAttention} semantics. */
@@ -207,7 +228,15 @@ final class Transformer {
 
   /** QuickGELU: {@code x * sigmoid(1.702 x)}. */
   private NDArray quickGelu(NDArray x) {
-    try (NDArray s = x.mul(geluScale); NDArray g = ai.djl.nn.Activation.sigmoid(s)) {
+    NDArray g;
+    try (NDArray s = x.mul(geluScale)) {
+      g = ai.djl.nn.Activation.sigmoid(s);
+    }
+    if (!recording()) { // outside a gradient graph: the same products, written into the sigmoid's buffer
+      g.muli(x);
+      return g;
+    }
+    try (g) {
       return x.mul(g);
     }
   }
