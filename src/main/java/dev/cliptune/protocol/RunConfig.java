@@ -65,6 +65,15 @@ public record RunConfig(String model, Path dataRoot, List<String> datasets, Meth
     if (method == Method.ZS_CLIP) {
       mc = MethodConfig.defaults(method);
       t = TrainOptions.official(0, 1, 0, seeds.get(0));
+      if (preset != null) { // the official zero-shot script reads a CoOp config for its backbone: accept those names
+        try {
+          Presets.get(Method.COOP, preset);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("zero-shot CLIP trains nothing; --preset '" + preset
+              + "' is not a CoOp config the official zero-shot script could read (" + String.join(", ",
+                  Presets.names(Method.COOP)) + ")", e);
+        }
+      }
       preset = preset != null ? preset : "-";
     } else if (method == Method.LINEAR_PROBE) {
       Preset p = Presets.get(method, preset != null ? preset : "lpclip");

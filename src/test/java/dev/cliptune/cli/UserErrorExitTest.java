@@ -124,6 +124,16 @@ class UserErrorExitTest {
     }
   }
 
+  /** Zero-shot trains nothing: its --preset may only name a CoOp config (the official script reads one for the backbone). */
+  @Test
+  void zeroShotRefusesAPresetNoOfficialScriptCouldRead() {
+    Run r = cli("zeroshot", "--dataset", "EuroSAT", "--preset", "vit_b16_nonsense");
+    assertThat(r.exit()).isEqualTo(Main.USER_ERROR);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.errLines().get(0)).startsWith("cliptune zeroshot: zero-shot CLIP trains nothing; --preset "
+        + "'vit_b16_nonsense' is not a CoOp config").contains("vit_b16_ep50");
+  }
+
   /** Only the single runs choose their classes; the protocols do not offer --subsample, which they would ignore. */
   @Test
   void subsampleIsOfferedWhereItMeansSomethingAndChecked(@TempDir Path tmp) {
