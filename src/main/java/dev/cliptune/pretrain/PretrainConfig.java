@@ -10,7 +10,7 @@ import dev.cliptune.clip.VisionConfig;
  */
 public record PretrainConfig(ClipConfig model, int steps, int batchSize, double lr, double beta1, double beta2,
     double eps, double weightDecay, int warmupSteps, long seed, int checkpointEvery, int logEvery,
-    boolean hardNegatives, String init) {
+    String hardNegatives, String init) {
 
   /**
    * The embedded tiny CLIP: 32-px images, patch 4, ViT 128 wide × 4 layers × 4 heads, text 128 × 4 × 4 over
@@ -19,7 +19,7 @@ public record PretrainConfig(ClipConfig model, int steps, int batchSize, double 
   public static PretrainConfig tiny(int vocabSize) {
     ClipConfig c = new ClipConfig(128, new VisionConfig(128, 4, 4, 4, 32, 512, 1e-5),
         new TextConfig(128, 4, 4, 32, vocabSize, 512, 1e-5));
-    return new PretrainConfig(c, 3000, 128, 1e-3, 0.9, 0.98, 1e-6, 0.1, 100, 1, 250, 25, false, null);
+    return new PretrainConfig(c, 3000, 128, 1e-3, 0.9, 0.98, 1e-6, 0.1, 100, 1, 250, 25, null, null);
   }
 
   public PretrainConfig withSteps(int s) {
@@ -37,10 +37,14 @@ public record PretrainConfig(ClipConfig model, int steps, int batchSize, double 
         logEvery, hardNegatives, init);
   }
 
-  /** With the batches made of groups of hard negatives ({@link dev.cliptune.world.PretrainMix#hardNegatives()}). */
-  public PretrainConfig withHardNegatives(boolean on) {
+  /**
+   * With the batches made of groups of hard negatives whose varied attribute is drawn with {@code weights}
+   * ({@link dev.cliptune.world.PretrainMix#hardNegatives(String)}, e.g. {@code pattern=0.7,none=0.3}); {@code null}
+   * for independent pairs.
+   */
+  public PretrainConfig withHardNegatives(String weights) {
     return new PretrainConfig(model, steps, batchSize, lr, beta1, beta2, eps, weightDecay, warmupSteps, seed,
-        checkpointEvery, logEvery, on, init);
+        checkpointEvery, logEvery, weights, init);
   }
 
   /** With another peak learning rate. */

@@ -94,7 +94,8 @@ public final class Pretrainer {
     }
     int r = cfg.model().vision().imageSize();
     PretrainSampler sampler = new PretrainSampler(cfg.seed(), r,
-        cfg.hardNegatives() ? dev.cliptune.world.PretrainMix.hardNegatives() : dev.cliptune.world.PretrainMix.standard());
+        cfg.hardNegatives() != null ? dev.cliptune.world.PretrainMix.hardNegatives(cfg.hardNegatives())
+            : dev.cliptune.world.PretrainMix.standard());
     ClipPreprocessor pre = ClipPreprocessor.openAi(r);
     ClipWeights init = cfg.init() == null ? ClipWeights.random(cfg.model(), cfg.seed()) : initial(Path.of(cfg.init()));
     List<double[]> curve = new java.util.ArrayList<>();

@@ -58,18 +58,51 @@ public record PretrainMix(SceneSpace space, Map<Style, Double> styleWeights, int
   }
 
   /**
-   * The standard mix in groups of four hard negatives that vary the pattern (40 % of the groups),
-   * the shape (30 %), the colour (10 %) or the count (10 %); 10 % of the groups are independent
-   * pairs. An experiment of issue 13 ({@code pretrain --hard-negatives}; docs/BENCHMARKS.md): in
-   * 3,000 steps it did not teach the tiny CLIP pattern words and left it weaker on shapes.
+   * The default weights of {@link #hardNegatives(String)}: groups that vary the pattern (40 %), the shape (30 %), the
+   * colour (10 %) or the count (10 %), and 10 % independent pairs. In 3,000 steps from scratch they did not teach
+   * the tiny CLIP pattern words and left it weaker on shapes (docs/BENCHMARKS.md).
    */
+  public static final String DEFAULT_CONTRAST = "pattern=0.4,shape=0.3,colour=0.1,count=0.1,none=0.1";
+
+  /** The standard mix in groups of four hard negatives with the {@link #DEFAULT_CONTRAST} weights. */
   public static PretrainMix hardNegatives() {
+    return hardNegatives(DEFAULT_CONTRAST);
+  }
+
+  /**
+   * The standard mix in groups of four hard negatives; {@code weights} says how often a group varies each attribute,
+   * as {@code name=weight} pairs separated by commas ({@code pattern}, {@code shape}, {@code colour}, {@code count},
+   * and {@code none} for a group of independent pairs; weights are relative). An experiment of issue 13
+   * ({@code pretrain --hard-negatives[=WEIGHTS]}; docs/BENCHMARKS.md).
+   *
+   * @throws IllegalArgumentException naming the pair that is not {@code attribute=weight} with a known attribute
+   *     and a weight of at least 0, or when no weight is positive
+   */
+  public static PretrainMix hardNegatives(String weights) {
     Map<Attribute, Double> contrast = new java.util.HashMap<>();
-    contrast.put(Attribute.PATTERN, 0.4);
-    contrast.put(Attribute.SHAPE, 0.3);
-    contrast.put(Attribute.COLOUR, 0.1);
-    contrast.put(Attribute.COUNT, 0.1);
-    contrast.put(null, 0.1);
+    for (String pair : weights.split(",")) {
+      String[] kv = pair.trim().split("=", -1);
+      String name = kv[0].trim().toLowerCase(java.util.Locale.ROOT);
+      Attribute a = null;
+      boolean known = name.equals("none");
+      for (Attribute x : Attribute.values()) {
+        if (x.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
+          a = x;
+          known = true;
+        }
+      }
+      double w;
+      try {
+        w = kv.length == 2 ? Double.parseDouble(kv[1].trim()) : Double.NaN;
+      } catch (NumberFormatException e) {
+        w = Double.NaN;
+      }
+      if (!known || !(w >= 0) || contrast.containsKey(a)) {
+        throw new IllegalArgumentException("hard-negative weights: '" + pair.trim() + "' is not one of "
+            + "pattern|shape|colour|count|none=WEIGHT (each once, weight >= 0) in '" + weights + "'");
+      }
+      contrast.put(a, w);
+    }
     return new PretrainMix(SceneSpace.pretraining(), webStyles(), 4, contrast);
   }
 

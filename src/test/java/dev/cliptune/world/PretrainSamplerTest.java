@@ -1,8 +1,10 @@
 package dev.cliptune.world;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -122,5 +124,29 @@ class PretrainSamplerTest {
     assertThat(varied.get(Attribute.COLOUR)).isGreaterThan(30);
     assertThat(varied.get(Attribute.COUNT)).isGreaterThan(30);
     assertThat(independent).isBetween(30, 100);
+  }
+
+  /** {@code --hard-negatives=WEIGHTS}: a pattern-only stage varies the pattern in every group; bad weights are named. */
+  @Test
+  void hardNegativeWeightsChooseWhatTheGroupsVary() {
+    PretrainSampler s = new PretrainSampler(5, 32, PretrainMix.hardNegatives("pattern=1"));
+    for (int g = 0; g < 100; g++) {
+      java.util.List<PretrainSampler.Pair> m = s.batch(4L * g, 4);
+      java.util.Set<Pattern> patterns = java.util.EnumSet.noneOf(Pattern.class);
+      for (PretrainSampler.Pair p : m) {
+        patterns.add(p.scene().pattern());
+        assertThat(p.scene().colour()).as("group %d: one colour", g).isEqualTo(m.get(0).scene().colour());
+        assertThat(p.scene().shape()).as("group %d: one shape", g).isEqualTo(m.get(0).scene().shape());
+      }
+      assertThat(patterns).as("group %d: four patterns", g).hasSize(4);
+    }
+    assertThat(PretrainMix.hardNegatives().contrastWeights())
+        .isEqualTo(PretrainMix.hardNegatives(PretrainMix.DEFAULT_CONTRAST).contrastWeights());
+    for (String bad : List.of("patterns=1", "pattern=-1", "pattern", "pattern=1,pattern=2", "pattern=x")) {
+      assertThatThrownBy(() -> PretrainMix.hardNegatives(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not one of")
+          .hasMessageContaining("'" + bad + "'");
+    }
+    assertThatThrownBy(() -> PretrainMix.hardNegatives("none=0")).hasMessageContaining("positive sum");
   }
 }

@@ -35,9 +35,12 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--stop-after", paramLabel = "STEP", description = "stop (with a checkpoint) after this step")
   Integer stopAfter;
 
-  @Option(names = "--hard-negatives", description = "batches of groups of four pairs that differ in one attribute "
-      + "their captions name (pattern, shape, colour or count); an experiment, see docs/BENCHMARKS.md")
-  boolean hardNegatives;
+  @Option(names = "--hard-negatives", arity = "0..1", paramLabel = "WEIGHTS",
+      fallbackValue = dev.cliptune.world.PretrainMix.DEFAULT_CONTRAST,
+      description = "batches of groups of four pairs that differ in one attribute their captions name; WEIGHTS says "
+      + "how often each is varied (default ${FALLBACK-VALUE}; none = independent pairs); an experiment, see "
+      + "docs/BENCHMARKS.md")
+  String hardNegatives;
 
   @Option(names = "--init", paramLabel = "DIR", description = "start from this CLIP model directory (same shape) "
       + "instead of random weights: a second stage such as a hard-negative fine-tune")
@@ -51,6 +54,13 @@ public final class PretrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (hardNegatives != null) {
+      try {
+        dev.cliptune.world.PretrainMix.hardNegatives(hardNegatives);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--hard-negatives: " + e.getMessage(), e);
+      }
+    }
     PretrainConfig cfg = PretrainConfig.tiny(WorldTokenizer.standard().vocabSize()).withSteps(steps)
         .withBatchSize(batch).withCheckpointEvery(checkpointEvery)
         .withHardNegatives(hardNegatives).withLr(lr).withInit(init == null ? null
