@@ -53,22 +53,26 @@ final class BenchServeCommand implements Callable<Integer> {
       + " closed-loop throughput; 0 skips it (default ${DEFAULT-VALUE})")
   double overload;
 
+  @picocli.CommandLine.Mixin PrecisionOption precision;
+
   @Override
   public Integer call() throws Exception {
+    dev.cliptune.clip.Precision p = precision.precision();
     Clip clip;
     int imageSize;
     if (size.equals("tiny")) {
-      clip = Clip.load(Models.resolve(Models.BUILTIN_TINY));
+      clip = Clip.load(Models.resolve(Models.BUILTIN_TINY), p);
       imageSize = WorldConfig.DEFAULT_IMAGE_SIZE;
     } else if (size.equals("vitb16")) {
       var cfg = dev.cliptune.clip.ClipConfig.vitB16();
-      clip = new Clip(ClipModel.create(ClipWeights.random(cfg, 1)),
+      clip = new Clip(ClipModel.create(ClipWeights.random(cfg, 1), p),
           ClipTokenizer.fromDirectory(Models.resolve(Models.BUILTIN_TINY)),
           ClipPreprocessor.openAi(cfg.imageSize()));
       imageSize = cfg.imageSize();
     } else {
       throw new UsageException("--size " + size + ": expected tiny or vitb16");
     }
+    String label = p == dev.cliptune.clip.Precision.FP32 ? size : size + " bf16";
     try (clip) {
       DatasetSpec colors = WorldDatasets.byName("Colors");
       WorldConfig world = WorldConfig.standard(20261204L);
@@ -78,8 +82,9 @@ final class BenchServeCommand implements Callable<Integer> {
       }
       try (Classifier c = Classifier.zeroShot(clip, colors.classNames(), List.of(colors.template()))) {
         ServeBench bench = new ServeBench(c, images);
-        System.out.printf("bench serve: %s, %d closed-loop clients, %.0f s per row, max wait %d ms, queue %d,"
-            + " %d cores%n", size, clients, seconds, maxWaitMs, queue, Runtime.getRuntime().availableProcessors());
+        System.out.printf("bench serve: %s (%s), %d closed-loop clients, %.0f s per row, max wait %d ms, queue %d,"
+            + " %d cores%n", size, p.name().toLowerCase(java.util.Locale.ROOT), clients, seconds, maxWaitMs, queue,
+            Runtime.getRuntime().availableProcessors());
         ServeBench.header(System.out);
         double best = 0;
         int bestBatch = maxBatches.get(maxBatches.size() - 1);
@@ -87,7 +92,7 @@ final class BenchServeCommand implements Callable<Integer> {
           c.microBatch(mb); // a lone image is not padded when batching is off
           double offline = bench.offline(mb, Math.min(seconds, 5));
           ServeBench.Row r = bench.closedLoop(config(mb), clients, seconds);
-          ServeBench.print(System.out, size, r, offline);
+          ServeBench.print(System.out, label, r, offline);
           if (mb == bestBatch) {
             best = r.throughput();
           }
@@ -95,7 +100,7 @@ final class BenchServeCommand implements Callable<Integer> {
         if (overload > 0 && best > 0) {
           c.microBatch(bestBatch);
           ServeBench.Row r = bench.openLoop(config(bestBatch), overload * best, seconds);
-          ServeBench.print(System.out, size, r, Double.NaN);
+          ServeBench.print(System.out, label, r, Double.NaN);
           System.out.printf("overload: %.0f req/s offered (%.1fx), p99 of the 503 answers %.1f ms%n",
               overload * best, overload, r.rejectP99());
         }
