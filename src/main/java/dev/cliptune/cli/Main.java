@@ -31,7 +31,8 @@ import picocli.CommandLine;
  * Entry point of {@code bin/cliptune}. Each subcommand is one class in {@code cli.commands}, registered by one
  * line of the list below. Errors are mapped here, uniformly: a {@link UserException} (bad file, option or value)
  * and picocli's own parse errors print one line {@code cliptune <command>: <message>} and exit with
- * {@value #USER_ERROR}; any other exception is a bug or an I/O failure and exits with {@value #FAILURE}
+ * {@value #USER_ERROR} ({@value #FAILURE} when the message is about a network or a server, not the input:
+ * {@link UserException#isInputError()}); any other exception is a bug or an I/O failure and exits with {@value #FAILURE}
  * (the stack trace with {@code CLIPTUNE_DEBUG=1}).
  */
 @Command(
@@ -95,9 +96,9 @@ public final class Main implements Runnable {
   private static int report(CommandLine cmd, Exception e) {
     PrintWriter err = cmd.getErr();
     int code;
-    if (e instanceof UserException) {
+    if (e instanceof UserException u) {
       printLine(cmd, oneLine(e.getMessage()));
-      code = USER_ERROR;
+      code = u.isInputError() ? USER_ERROR : FAILURE;
     } else if (e instanceof UncheckedIOException || e instanceof IOException) {
       printLine(cmd, "I/O error: " + oneLine(e.getMessage()));
       code = FAILURE;

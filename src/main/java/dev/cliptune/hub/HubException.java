@@ -49,6 +49,16 @@ public final class HubException extends dev.cliptune.io.UserException {
   }
 
   /**
+   * A network failure, a download whose bytes do not match what was declared, or an answer the client cannot use
+   * is not the user's input at fault: {@code bin/cliptune} exits 1 for those (2 for gated, unauthorised, not
+   * found, not cached while offline, invalid names).
+   */
+  @Override
+  public boolean isInputError() {
+    return kind != Kind.NETWORK && kind != Kind.INTEGRITY && kind != Kind.PROTOCOL;
+  }
+
+  /**
    * Whether {@code huggingface_hub} would fall back to the cache after this error (network errors, 5xx, 401,
    * 403, repository not found) rather than raise it at once (revision or file not found, integrity).
    */

@@ -20,4 +20,13 @@ public class UserException extends IllegalArgumentException {
   public UserException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Whether what the user gave is at fault (exit 2), rather than something outside it that may work another time —
+   * a network that failed, a server's answer that cannot be used — which is still told in one line but exits 1.
+   * A user error that wraps another (adding the option or file it came from) answers as the one it wraps.
+   */
+  public boolean isInputError() {
+    return !(getCause() instanceof UserException u) || u.isInputError();
+  }
 }

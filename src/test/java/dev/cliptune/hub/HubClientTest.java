@@ -495,4 +495,15 @@ class HubClientTest {
         + " (put shared/ beside the checkout or pass -Dcliptune.shared=DIR)");
     return p;
   }
+
+  /** What exit code bin/cliptune gives a hub failure: 2 when the user's input is at fault, 1 for the network. */
+  @Test
+  void networkIntegrityAndProtocolFailuresAreNotInputErrors() {
+    for (HubException.Kind k : HubException.Kind.values()) {
+      boolean input = new HubException(k, "m").isInputError();
+      boolean outside = k == HubException.Kind.NETWORK || k == HubException.Kind.INTEGRITY
+          || k == HubException.Kind.PROTOCOL;
+      assertThat(input).as(k.name()).isEqualTo(!outside);
+    }
+  }
 }
