@@ -178,7 +178,7 @@ public final class ProtocolRunner {
   /** Writes the run's config, loads the dataset and draws its K-shot data for the seed, recorded in split.json. */
   private RunData fewShotRun(RunConfig c, String datasetName, long seed, String subsample, Path runDir, RunLog log)
       throws IOException {
-    writeConfig(runDir, c, log, model.precision());
+    writeConfig(runDir, c, log);
     RunData data = FewShotCache.prepare(dataset(c, datasetName), seed, c.shots(), subsample);
     RunSplitFile.write(runDir.resolve(RunSplitFile.NAME), data);
     return data;
@@ -189,7 +189,7 @@ public final class ProtocolRunner {
       Path runDir) {
     RunConfig c = cfg.forSeed(seed);
     try (RunLog log = RunLog.open(runDir, console)) {
-      writeConfig(runDir, c, log, model.precision());
+      writeConfig(runDir, c, log);
       LoadedDataset ds = dataset(c, datasetName);
       RunData data = FewShotCache.prepare(ds, seed, -1, subsample);
       List<String> classes = data.classnames();
@@ -212,7 +212,7 @@ public final class ProtocolRunner {
   public RunResult zeroShot(RunConfig cfg, String datasetName, long seed, String subsample, Path runDir) {
     RunConfig c = cfg.forSeed(seed);
     try (RunLog log = RunLog.open(runDir, console)) {
-      writeConfig(runDir, c, log, model.precision());
+      writeConfig(runDir, c, log);
       LoadedDataset ds = dataset(c, datasetName);
       RunData data = FewShotCache.prepare(ds, seed, -1, subsample);
       List<String> classes = data.classnames();
@@ -369,9 +369,9 @@ public final class ProtocolRunner {
   }
 
   /** The run's config; a run whose encoders are not the official float32 says so ({@code precision: "bf16"}). */
-  private static void writeConfig(Path runDir, RunConfig c, RunLog log, dev.cliptune.clip.Precision precision)
-      throws IOException {
+  private void writeConfig(Path runDir, RunConfig c, RunLog log) throws IOException {
     String yaml = c.toYaml();
+    dev.cliptune.clip.Precision precision = model.precision();
     if (precision != dev.cliptune.clip.Precision.FP32) {
       yaml = yaml + (yaml.endsWith("\n") ? "" : "\n") + "precision: \"" + precision.name().toLowerCase(
           java.util.Locale.ROOT) + "\"\n";
