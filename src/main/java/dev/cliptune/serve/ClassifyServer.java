@@ -86,7 +86,8 @@ public final class ClassifyServer implements AutoCloseable {
     this.config = config;
     this.apiKeyHash = config.apiKey() == null ? null : sha256(config.apiKey().getBytes(StandardCharsets.UTF_8));
     this.uploads = new java.util.concurrent.Semaphore(2 * config.queueCapacity());
-    this.batcher = new Batcher(classifier, config.maxBatch(), config.maxWaitMs(), config.queueCapacity(), metrics);
+    this.batcher = new Batcher(classifier, config.maxBatch(), config.maxWaitMs(), config.queueCapacity(),
+        config.requestTimeoutMs(), metrics);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.decoders = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "cliptune-decode");
@@ -345,6 +346,10 @@ public final class ClassifyServer implements AutoCloseable {
   }
 
   private HttpError queueFull() {
+    if (batcher.wouldTimeOut(1)) {
+      return new HttpError(503, "the queue's expected wait (about " + batcher.expectedWaitNanos(1) / 1_000_000
+          + " ms) exceeds the request timeout of " + config.requestTimeoutMs() + " ms; retry shortly");
+    }
     return new HttpError(503, "the queue is full (" + config.queueCapacity() + " images); retry shortly");
   }
 

@@ -239,6 +239,41 @@ class ClassifyServerTest {
     }
   }
 
+  @Test
+  void anImageExpectedToWaitPastTheRequestTimeoutIsRefusedAtOnce() throws Exception {
+    // a 5 ms request timeout: the first image is admitted (no pass timed yet) and its pass is timed; after that the
+    // pass running, the queue and an image's own pass take (0 + 1 + 8) images x the per-image time (a tiny-model
+    // pass of one image takes milliseconds), past the timeout, so new images get 503 before any work is spent
+    ServeConfig c = config(8, 1, 64);
+    c = new ServeConfig(c.host(), 0, c.maxBatch(), c.maxWaitMs(), c.queueCapacity(), 5, c.idleTimeoutMs(),
+        c.maxBytes(), c.maxPixels(), c.maxImages(), null, c.drainMs());
+    try (ClassifyServer s = ClassifyServer.start(classifier, c)) {
+      HttpResponse<String> refused = null;
+      int admitted = 0;
+      for (int i = 0; i < 50 && refused == null; i++) {
+        HttpResponse<String> r = post(s, "", items.get(0).bytes());
+        if (r.statusCode() == 503) {
+          refused = r;
+        } else {
+          assertThat(r.statusCode()).as(r.body()).isIn(200, 504);
+          admitted++;
+          Thread.sleep(50); // the pass finishes and is timed
+        }
+      }
+      assertThat(refused).as("a 503 once a pass has been timed").isNotNull();
+      assertThat(admitted).as("images admitted before the first timed pass").isBetween(1, 3);
+      assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(refused.body()).contains("expected wait").contains("exceeds the request timeout of 5 ms");
+      assertThat(metric(s, "cliptune_queue_depth")).isZero();
+    }
+    // the same images with the usual 60 s timeout are all answered
+    try (ClassifyServer s = ClassifyServer.start(classifier, config(8, 1, 64))) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(post(s, "", items.get(i).bytes()).statusCode()).isEqualTo(200);
+      }
+    }
+  }
+
   static void awaitDepth(ClassifyServer s, int depth) throws Exception {
     for (int i = 0; i < 2000 && metric(s, "cliptune_queue_depth") < depth; i++) {
       Thread.sleep(10);
