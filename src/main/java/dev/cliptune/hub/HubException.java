@@ -50,12 +50,17 @@ public final class HubException extends dev.cliptune.io.UserException {
 
   /**
    * A network failure, a download whose bytes do not match what was declared, or an answer the client cannot use
-   * is not the user's input at fault: {@code bin/cliptune} exits 1 for those (2 for gated, unauthorised, not
-   * found, not cached while offline, invalid names).
+   * is not the user's input at fault: {@code bin/cliptune} exits 1 for those, and for a revision not cached because
+   * the hub could not be reached; 2 for gated, unauthorised, not found, invalid names and not cached while
+   * {@code HF_HUB_OFFLINE} is set.
    */
   @Override
   public boolean isInputError() {
-    return kind != Kind.NETWORK && kind != Kind.INTEGRITY && kind != Kind.PROTOCOL;
+    return switch (kind) {
+      case NETWORK, INTEGRITY, PROTOCOL -> false;
+      case NOT_CACHED -> super.isInputError(); // as the failure that kept the hub from being asked, if any
+      default -> true;
+    };
   }
 
   /**

@@ -112,10 +112,16 @@ class HubClientTest {
     assertThat(offline.snapshot("openai/clip-tiny", "main")).isEqualTo(first);
     assertThat(offline.downloadFile("openai/clip-tiny", "main", "config.json")).isEqualTo(first.resolve("config.json"));
     assertThatThrownBy(() -> offline.snapshot("openai/clip-tiny", "v2.0"))
-        .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.kind()).isEqualTo(HubException.Kind.NOT_CACHED))
+        .isInstanceOfSatisfying(HubException.class, e -> {
+          assertThat(e.kind()).isEqualTo(HubException.Kind.NOT_CACHED);
+          assertThat(e.isInputError()).as("HF_HUB_OFFLINE is the user's setting: exit 2").isTrue();
+        })
         .hasMessageContaining("openai/clip-tiny").hasMessageContaining("v2.0").hasMessageContaining("HF_HUB_OFFLINE");
     assertThatThrownBy(() -> client(null).snapshot("openai/other", "main"))
-        .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.kind()).isEqualTo(HubException.Kind.NOT_CACHED))
+        .isInstanceOfSatisfying(HubException.class, e -> {
+          assertThat(e.kind()).isEqualTo(HubException.Kind.NOT_CACHED);
+          assertThat(e.isInputError()).as("an unreachable hub is not the user's input: exit 1").isFalse();
+        })
         .hasMessageContaining("could not be asked");
   }
 
@@ -505,5 +511,9 @@ class HubClientTest {
           || k == HubException.Kind.PROTOCOL;
       assertThat(input).as(k.name()).isEqualTo(!outside);
     }
+    // not cached: the user's setting (HF_HUB_OFFLINE) is theirs to change; an unreachable hub is not their input
+    HubException network = new HubException(HubException.Kind.NETWORK, "connection refused");
+    assertThat(new HubException(HubException.Kind.NOT_CACHED, "m", network).isInputError()).isFalse();
+    assertThat(new HubException(HubException.Kind.NOT_CACHED, "m").isInputError()).isTrue();
   }
 }
