@@ -21,9 +21,10 @@ import dev.cliptune.clip.image.RgbImage;
  *       outline, posterised to five levels per channel.
  *   <li>{@link Style#PIXEL}: drawn at half resolution without antialiasing, quantised to six levels
  *       per channel, scaled up by pixel doubling.
- *   <li>{@link Style#SMOKE}, {@link Style#MIST}: a photo seen through a uniform haze that replaces
- *       60 % of every pixel with a dark grey (smoke) or a mid grey (mist): colours keep their hue
- *       but lose most of their contrast and saturation, far from anything seen in pretraining.
+ *   <li>{@link Style#SMOKE}, {@link Style#MIST}, {@link Style#DUST}: a photo seen through a uniform
+ *       haze that replaces 60 % of every pixel with a dark grey (smoke), a mid grey (mist) or a sandy
+ *       brown (dust): colours keep their hue differences but lose most of their contrast and
+ *       saturation, far from anything seen in pretraining.
  * </ul>
  */
 public final class Renderer {
@@ -57,26 +58,33 @@ public final class Renderer {
       }
       return toImage(big, size);
     }
-    boolean hazy = style == Style.SMOKE || style == Style.MIST;
-    float[] px = new Canvas(scene, hazy ? Style.PHOTO : style, size, SS).draw();
+    float[] haze = hazeColour(style);
+    float[] px = new Canvas(scene, haze != null ? Style.PHOTO : style, size, SS).draw();
     if (style == Style.RENDITION) {
       quantise(px, 5);
-    } else if (hazy) {
-      haze(px, HAZE, style == Style.SMOKE ? SMOKE_GREY : MIST_GREY);
+    } else if (haze != null) {
+      haze(px, HAZE, haze);
     }
     return toImage(px, size);
   }
 
-  /** The share of every pixel the smoke or mist replaces. */
+  /** The share of every pixel the smoke, mist or dust replaces. */
   static final float HAZE = 0.6f;
-  /** Grey level of smoke and of mist. */
-  static final float SMOKE_GREY = 60;
-  static final float MIST_GREY = 150;
 
-  /** Replaces the fraction {@code amount} of every channel of every pixel with {@code grey}. */
-  private static void haze(float[] px, float amount, float grey) {
+  /** The RGB colour of a hazy style's haze (smoke: dark grey, mist: mid grey, dust: a sandy brown), else null. */
+  static float[] hazeColour(Style style) {
+    return switch (style) {
+      case SMOKE -> new float[] {60, 60, 60};
+      case MIST -> new float[] {150, 150, 150};
+      case DUST -> new float[] {175, 145, 95};
+      default -> null;
+    };
+  }
+
+  /** Replaces the fraction {@code amount} of every channel of every pixel with that channel of {@code colour}. */
+  private static void haze(float[] px, float amount, float[] colour) {
     for (int i = 0; i < px.length; i++) {
-      px[i] = px[i] * (1 - amount) + grey * amount;
+      px[i] = px[i] * (1 - amount) + colour[i % 3] * amount;
     }
   }
 

@@ -17,7 +17,9 @@ public enum Style {
   /** A photo through dark smoke: 60 % of every pixel becomes a dark grey haze; never in pretraining. */
   SMOKE("smoke"),
   /** A photo through grey mist: 60 % of every pixel becomes a mid-grey haze; never in pretraining. */
-  MIST("mist");
+  MIST("mist"),
+  /** A photo through brown dust: 60 % of every pixel becomes a sandy brown haze; never in pretraining. */
+  DUST("dust");
 
   private final String id;
 

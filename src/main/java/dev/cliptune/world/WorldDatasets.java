@@ -15,10 +15,11 @@ import java.util.List;
  *       {@code Objects} (16 colour+shape, photo), {@code Counts} (12 count+shape, plain);
  *   <li>far from pretraining: {@code Textures} (12 close-up swatches, which are 3 % of the
  *       pretraining mix; template {@code "{} texture."}), {@code PixelShapes} (12 shapes in the
- *       pixel-art style, 3 % of pretraining), {@code SmokeColors} and {@code MistColors} (the 12
- *       colours seen through dark smoke or grey mist, never in pretraining: the image features still
- *       separate the colours — the linear probe is 30 points above zero-shot — but the colour
- *       words no longer match them, which is where prompt learning gains most);
+ *       pixel-art style, 3 % of pretraining), {@code SmokeColors}, {@code MistColors} and
+ *       {@code DustColors} (the 12 colours seen through dark smoke, grey mist or brown dust, never in
+ *       pretraining: the image features still separate the colours — the linear probe is 30 points
+ *       above zero-shot — but the colour words no longer match them, which is where prompt learning
+ *       gains most);
  *   <li>{@code Source} (48 colour+shape classes, photo) and its domain-shifted test sets
  *       {@code SourceV2} (a fresh photo sample), {@code SourceSketch}, {@code SourceHard}
  *       (cluttered, noisy, small objects: ImageNet-A's role) and {@code SourceRendition}.
@@ -114,6 +115,9 @@ public final class WorldDatasets {
     out.add(new DatasetSpec("MistColors", "mist_colors", "color", sorted(colours), Style.MIST,
         SceneSpace.singleObjects(0.7, allSizes), "a photo of a {} object.", ds, true, null,
         TRAIN, VAL, TEST, "far: object colours through grey mist (never in pretraining)"));
+    out.add(new DatasetSpec("DustColors", "dust_colors", "color", sorted(colours), Style.DUST,
+        SceneSpace.singleObjects(0.7, allSizes), "a photo of a {} object.", ds, true, null,
+        TRAIN, VAL, TEST, "far: object colours through brown dust (never in pretraining)"));
 
     List<ClassTarget> source = new ArrayList<>();
     for (Colour c : SOURCE_COLOURS) {

@@ -226,26 +226,26 @@ class RendererTest {
   }
 
   @Test
-  void smokeAndMistAreThePhotoBehindAUniformGreyHaze() {
+  void smokeMistAndDustAreThePhotoBehindAUniformHaze() {
     Scene scene = Scene.single(Shape.STAR, Colour.RED, Pattern.SOLID, ObjectSize.LARGE, Background.GRASS);
     RgbImage photo = Renderer.render(scene, Style.PHOTO, 32);
-    Map<Style, Float> grey = Map.of(Style.SMOKE, Renderer.SMOKE_GREY, Style.MIST, Renderer.MIST_GREY);
-    for (Map.Entry<Style, Float> e : grey.entrySet()) {
-      RgbImage hazy = Renderer.render(scene, e.getKey(), 32);
+    for (Style style : List.of(Style.SMOKE, Style.MIST, Style.DUST)) {
+      float[] colour = Renderer.hazeColour(style);
+      RgbImage hazy = Renderer.render(scene, style, 32);
       double worst = 0;
       for (int y = 0; y < 32; y++) {
         for (int x = 0; x < 32; x++) {
           for (int c = 0; c < 3; c++) {
             // the photo was rounded to bytes before this comparison, the haze applied to its floats: 0.5 + 0.5 × 0.4
-            double expected = photo.get(x, y, c) * (1 - Renderer.HAZE) + e.getValue() * Renderer.HAZE;
+            double expected = photo.get(x, y, c) * (1 - Renderer.HAZE) + colour[c] * Renderer.HAZE;
             worst = Math.max(worst, Math.abs(hazy.get(x, y, c) - expected));
           }
         }
       }
-      assertThat(worst).as("%s: largest difference from the hazed photo", e.getKey()).isLessThanOrEqualTo(0.71);
+      assertThat(worst).as("%s: largest difference from the hazed photo", style).isLessThanOrEqualTo(0.71);
       // the red object keeps its hue (red above green and blue) at 40 % of the photo's contrast
       int[] centre = {hazy.get(16, 16, 0), hazy.get(16, 16, 1), hazy.get(16, 16, 2)};
-      assertThat(centre[0]).as("%s: red channel at the centre of a red star", e.getKey())
+      assertThat(centre[0]).as("%s: red channel at the centre of a red star", style)
           .isGreaterThan(centre[1] + 30).isGreaterThan(centre[2] + 30);
     }
   }
