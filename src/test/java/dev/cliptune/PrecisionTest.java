@@ -199,8 +199,8 @@ class PrecisionTest {
     assumeTrue(cpuHasBf16(), "this CPU has no " + Precision.BF16_FLAG + ": bf16 is refused here");
     Path world = tmp.resolve("world");
     dev.cliptune.world.World.write(world, new dev.cliptune.world.WorldConfig(5, 32,
-        List.of(WorldDatasets.byName("SmokeColors"))).withCounts(4, 1, 20));
-    List<String> common = List.of("--data-root", world.toString(), "--dataset", "smoke_colors", "--shots", "4",
+        List.of(WorldDatasets.byName("DustColors"))).withCounts(4, 1, 20));
+    List<String> common = List.of("--data-root", world.toString(), "--dataset", "dust_colors", "--shots", "4",
         "--seeds", "1", "--set", "threads=1", "--set", "progress=false");
     List<String> train = new ArrayList<>(List.of("train", "--subsample", "base", "--set", "epochs=2", "--output",
         tmp.resolve("train").toString()));
