@@ -17,9 +17,9 @@ import java.util.List;
  *       pretraining mix; template {@code "{} texture."}), {@code PixelShapes} (12 shapes in the
  *       pixel-art style, 3 % of pretraining), {@code SmokeColors}, {@code MistColors} and
  *       {@code DustColors} (the 12 colours seen through dark smoke, grey mist or brown dust, never in
- *       pretraining: the image features still separate the colours — the linear probe is 30 points
- *       above zero-shot — but the colour words no longer match them, which is where prompt learning
- *       gains most);
+ *       pretraining: the image features still separate the colours — the linear probe is 30 to 60
+ *       points above zero-shot on base classes — but the colour words no longer match them, which is
+ *       where prompt learning gains most);
  *   <li>{@code Source} (48 colour+shape classes, photo) and its domain-shifted test sets
  *       {@code SourceV2} (a fresh photo sample), {@code SourceSketch}, {@code SourceHard}
  *       (cluttered, noisy, small objects: ImageNet-A's role) and {@code SourceRendition}.

@@ -132,7 +132,8 @@ class WorldIntegrationTest {
   @Test
   void theDemoPrintsTheTableAndWritesItsReport() throws Exception {
     assertThat(console).contains("| dataset |").contains("CLIP Base / New / HM").contains("CoOp Base / New / HM")
-        .contains("CoCoOp Base / New / HM").contains("| smoke_colors |").contains("| dust_colors |").contains("| counts |");
+        .contains("CoCoOp Base / New / HM").contains("| smoke_colors |").contains("| dust_colors |")
+        .contains("| counts |");
     String report = Files.readString(tmp.resolve("runs/report.md"));
     assertThat(report).contains("Base-to-novel on the hermetic world").contains("mean ± std");
     assertThat(tmp.resolve("runs/demo.json")).isRegularFile();
